@@ -1,0 +1,149 @@
+import { Transform, Type } from 'class-transformer';
+import {
+  ArrayNotEmpty,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  ValidateIf,
+} from 'class-validator';
+
+const list = ({ value }: { value: unknown }) =>
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean)
+    : value;
+
+export const NOTIFIER_NAMES = ['log', 'webhook'] as const;
+export type NotifierName = (typeof NOTIFIER_NAMES)[number];
+
+/**
+ * Every setting the service reads, named exactly as its environment variable.
+ * Defaults live here too, so this class is the one place that documents them.
+ */
+export class Environment {
+  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  PORT = 8080;
+
+  @IsString()
+  HOST = '0.0.0.0';
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
+  LOG_LEVEL = 'info';
+
+  // --- Redis ---
+  @IsIn(['standalone', 'sentinel', 'cluster'])
+  REDIS_MODE: 'standalone' | 'sentinel' | 'cluster' = 'standalone';
+
+  @ValidateIf((env: Environment) => env.REDIS_MODE === 'standalone')
+  @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  REDIS_URL: string;
+
+  /** host:port list: the Sentinels (sentinel mode) or the Cluster seed nodes (cluster mode). */
+  @ValidateIf((env: Environment) => env.REDIS_MODE !== 'standalone')
+  @Transform(list)
+  @ArrayNotEmpty()
+  @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'each entry must be host:port' })
+  REDIS_NODES: string[];
+
+  @ValidateIf((env: Environment) => env.REDIS_MODE === 'sentinel')
+  @IsString()
+  @MinLength(1)
+  REDIS_SENTINEL_MASTER: string;
+
+  @IsOptional() @IsString()
+  REDIS_PASSWORD?: string;
+
+  /** Prefix of every key; lets several deployments share one Redis. */
+  @Matches(/^[A-Za-z0-9_-]{1,32}$/)
+  REDIS_KEY_PREFIX = 'led';
+
+  /** Number of key shards; keep it fixed for the life of a deployment. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1024)
+  SHARDS = 16;
+
+  // --- Liveness timing ---
+  @Type(() => Number) @IsInt() @Min(100)
+  HEARTBEAT_TIMEOUT_MS = 20000;
+
+  @Type(() => Number) @IsInt() @Min(50)
+  SUSPECT_AFTER_MS = 10000;
+
+  @Type(() => Number) @IsInt() @Min(50)
+  HEARTBEAT_INTERVAL_MS = 5000;
+
+  /** Bounds for a room's own `timeoutMs`. */
+  @Type(() => Number) @IsInt() @Min(100)
+  TIMEOUT_MIN_MS = 5000;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  TIMEOUT_MAX_MS = 300000;
+
+  @Type(() => Number) @IsInt() @Min(10) @Max(60000)
+  SWEEP_INTERVAL_MS = 1000;
+
+  /** Most lives one sweep claims per shard; the rest wait for the next tick. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  SWEEP_BATCH = 1000;
+
+  /** How long an ended live stays readable (and its liveId refused) before it expires. */
+  @Type(() => Number) @IsInt() @Min(1000)
+  ENDED_RETENTION_MS = 86400000;
+
+  // --- Delivery ---
+  @Transform(list)
+  @ArrayNotEmpty()
+  @IsIn(NOTIFIER_NAMES, { each: true })
+  NOTIFIERS: NotifierName[] = ['log'];
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  DELIVERY_CONCURRENCY = 64;
+
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  DELIVERY_MAX_ATTEMPTS = 12;
+
+  @Type(() => Number) @IsInt() @Min(10)
+  DELIVERY_BACKOFF_MS = 500;
+
+  @Type(() => Number) @IsInt() @Min(10)
+  DELIVERY_BACKOFF_MAX_MS = 30000;
+
+  /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
+  @Type(() => Number) @IsInt() @Min(100)
+  DELIVERY_CLAIM_IDLE_MS = 30000;
+
+  @Type(() => Number) @IsInt() @Min(10)
+  DELIVERY_POLL_MS = 200;
+
+  @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
+  @Transform(list)
+  @ArrayNotEmpty()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { each: true })
+  WEBHOOK_URLS: string[] = [];
+
+  @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
+  @IsString()
+  @MinLength(16)
+  WEBHOOK_SECRET: string;
+
+  @Type(() => Number) @IsInt() @Min(100)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  // --- Access ---
+  @IsOptional() @IsString() @MinLength(16)
+  ADMIN_TOKEN?: string;
+
+  /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
+  @Type(() => Number) @IsInt() @Min(0)
+  SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+/** Variables whose values must never be echoed (in errors or logs). */
+export const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL']);

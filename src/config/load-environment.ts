@@ -1,0 +1,52 @@
+import { plainToInstance } from 'class-transformer';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { Environment, SECRET_VARIABLES } from './environment';
+
+export class ConfigurationError extends Error {}
+
+/** Every variable the service reads, derived from the validation rules so the list cannot drift. */
+export function environmentVariableNames(): string[] {
+  const metadata = getMetadataStorage().getTargetValidationMetadatas(Environment, '', true, false);
+  return [...new Set(metadata.map((m) => m.propertyName))].sort();
+}
+
+/**
+ * Reads the service's settings from `env`, applies defaults and validates them.
+ * Throws a ConfigurationError whose message is one line naming the offending variable.
+ */
+export function loadEnvironment(env: NodeJS.ProcessEnv | Record<string, string | undefined>): Environment {
+  const given: Record<string, string> = {};
+  for (const name of environmentVariableNames()) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') given[name] = value.trim();
+  }
+  const config = plainToInstance(Environment, given);
+  const errors = validateSync(config, { forbidUnknownValues: true });
+  if (errors.length > 0) throw new ConfigurationError(describe(errors[0], given));
+  checkRelations(config);
+  return config;
+}
+
+function describe(error: ValidationError, given: Record<string, string>): string {
+  const name = error.property;
+  const reason = Object.values(error.constraints ?? {})[0]?.replace(`${name} `, '') ?? 'is invalid';
+  const value = given[name];
+  const shown = value === undefined ? 'not set' : SECRET_VARIABLES.has(name) ? 'value hidden' : `got "${value}"`;
+  return `Invalid configuration: ${name} ${reason} (${shown})`;
+}
+
+function checkRelations(c: Environment): void {
+  const fail = (message: string) => {
+    throw new ConfigurationError(`Invalid configuration: ${message}`);
+  };
+  if (c.SUSPECT_AFTER_MS >= c.HEARTBEAT_TIMEOUT_MS)
+    fail(`SUSPECT_AFTER_MS (${c.SUSPECT_AFTER_MS}) must be less than HEARTBEAT_TIMEOUT_MS (${c.HEARTBEAT_TIMEOUT_MS})`);
+  if (c.HEARTBEAT_INTERVAL_MS >= c.SUSPECT_AFTER_MS)
+    fail(`HEARTBEAT_INTERVAL_MS (${c.HEARTBEAT_INTERVAL_MS}) must be less than SUSPECT_AFTER_MS (${c.SUSPECT_AFTER_MS})`);
+  if (c.TIMEOUT_MIN_MS > c.HEARTBEAT_TIMEOUT_MS || c.HEARTBEAT_TIMEOUT_MS > c.TIMEOUT_MAX_MS)
+    fail(
+      `HEARTBEAT_TIMEOUT_MS (${c.HEARTBEAT_TIMEOUT_MS}) must lie between TIMEOUT_MIN_MS (${c.TIMEOUT_MIN_MS}) and TIMEOUT_MAX_MS (${c.TIMEOUT_MAX_MS})`,
+    );
+  if (c.DELIVERY_BACKOFF_MS > c.DELIVERY_BACKOFF_MAX_MS)
+    fail(`DELIVERY_BACKOFF_MS (${c.DELIVERY_BACKOFF_MS}) must not exceed DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS})`);
+}
