@@ -1,0 +1,19 @@
+import type { EndReason } from '../store/live-record';
+
+export type LiveEventType = 'live.started' | 'live.interrupted' | 'live.resumed' | 'live.ended';
+
+/** One transition of a live, as written to the outbox by the script that made it. */
+export interface LiveEvent {
+  /** `<liveId>:<seq>`: stable across redeliveries. */
+  id: string;
+  type: LiveEventType;
+  /** Counts the events of one live from 1; receivers order by it. */
+  seq: number;
+  roomId: string;
+  liveId: string;
+  anchorId: string;
+  groupId: string;
+  reason?: EndReason;
+  /** Server time of the transition, epoch milliseconds. */
+  at: number;
+}

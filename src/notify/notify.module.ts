@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { Environment } from '../config/environment';
+import { LogNotifier } from './log.notifier';
+import { Notifier, NOTIFIERS } from './notifier';
+import { OutboxConsumer } from './outbox-consumer';
+import { OutboxSignal } from './outbox-signal';
+import { WebhookNotifier } from './webhook.notifier';
+
+/** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
+function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
+  return env.NOTIFIERS.flatMap((name): Notifier[] => {
+    switch (name) {
+      case 'log':
+        return [new LogNotifier(logger)];
+      case 'webhook':
+        return env.WEBHOOK_URLS.map(
+          (url, i) => new WebhookNotifier(`webhook#${i}`, url, env.WEBHOOK_SECRET, env.WEBHOOK_TIMEOUT_MS),
+        );
+    }
+  });
+}
+
+@Module({
+  providers: [
+    OutboxSignal,
+    OutboxConsumer,
+    { provide: NOTIFIERS, inject: [Environment, PinoLogger], useFactory: createNotifiers },
+  ],
+  exports: [OutboxSignal],
+})
+export class NotifyModule {}

@@ -1,0 +1,150 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { KeyLayout } from '../store/key-layout';
+import { OutboxEntry, OutboxStore } from '../store/outbox-store';
+import { backoffDelay } from './backoff';
+import { DeliveryError, Notifier, NOTIFIERS } from './notifier';
+import { OutboxSignal } from './outbox-signal';
+
+const ERROR_PAUSE_MS = 1000;
+
+/**
+ * Reads events from every shard's outbox through the shared consumer group and hands each to every
+ * notifier that wants it. An entry is acknowledged only when all of them succeeded or failed for good
+ * (dead letter); until then it stays pending, so if this replica dies another one reclaims it.
+ */
+@Injectable()
+export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(OutboxConsumer.name);
+  readonly consumerName = `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly stopWaiting = new AbortController();
+  private nextShard = 0;
+  private nextReclaimAt = 0;
+  private readonly reclaimCursors = new Map<number, string>();
+
+  constructor(
+    private readonly env: Environment,
+    private readonly outbox: OutboxStore,
+    private readonly keys: KeyLayout,
+    private readonly signal: OutboxSignal,
+    @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.outbox.ensureGroups();
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.running = false;
+    this.stopWaiting.abort();
+    this.signal.notify();
+    await this.loop;
+    // Deliveries already on the wire may finish; whatever is left stays pending for another replica.
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(this.env.SHUTDOWN_TIMEOUT_MS)]);
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      const capacity = this.env.DELIVERY_CONCURRENCY - this.inFlight.size;
+      if (capacity <= 0) {
+        await Promise.race(this.inFlight);
+        continue;
+      }
+      try {
+        const entries = await this.fetch(capacity);
+        for (const entry of entries) this.start(entry);
+        if (entries.length === 0) await this.signal.wait(this.env.DELIVERY_POLL_MS);
+      } catch (err) {
+        this.logger.warn(`outbox read failed: ${(err as Error).message}`);
+        await this.signal.wait(ERROR_PAUSE_MS);
+      }
+    }
+  }
+
+  /** Entries abandoned by dead replicas first (now and then), then new ones, shard by shard in turn. */
+  private async fetch(capacity: number): Promise<OutboxEntry[]> {
+    const entries: OutboxEntry[] = [];
+    if (Date.now() >= this.nextReclaimAt) {
+      this.nextReclaimAt = Date.now() + this.env.DELIVERY_CLAIM_IDLE_MS / 4;
+      for (const shard of this.keys.allShards()) {
+        if (entries.length >= capacity) break;
+        const { next, entries: claimed } = await this.outbox.reclaim(
+          shard, this.consumerName, this.env.DELIVERY_CLAIM_IDLE_MS, this.reclaimCursors.get(shard) ?? '0-0',
+          capacity - entries.length,
+        );
+        this.reclaimCursors.set(shard, next);
+        entries.push(...claimed);
+      }
+    }
+    for (let i = 0; i < this.keys.shards && entries.length < capacity; i++) {
+      const shard = this.nextShard;
+      this.nextShard = (this.nextShard + 1) % this.keys.shards;
+      entries.push(...(await this.outbox.readNew(shard, this.consumerName, capacity - entries.length)));
+    }
+    return entries;
+  }
+
+  private start(entry: OutboxEntry): void {
+    const delivery = this.deliver(entry)
+      .catch((err: Error) => this.logger.warn(`delivery of ${entry.event.id} interrupted: ${err.message}`))
+      .finally(() => this.inFlight.delete(delivery));
+    this.inFlight.add(delivery);
+  }
+
+  private async deliver(entry: OutboxEntry): Promise<void> {
+    let pending = this.notifiers.filter((n) => n.wants(entry.event));
+    for (let attempt = 1; ; attempt++) {
+      const failed: Array<{ notifier: Notifier; error: DeliveryError }> = [];
+      await Promise.all(
+        pending.map(async (notifier) => {
+          try {
+            await notifier.deliver(entry.event);
+          } catch (err) {
+            const error = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
+            if (error.retryable) failed.push({ notifier, error });
+            else await this.deadLetter(entry, notifier, error);
+          }
+        }),
+      );
+      if (failed.length > 0 && attempt >= this.env.DELIVERY_MAX_ATTEMPTS) {
+        for (const { notifier, error } of failed) await this.deadLetter(entry, notifier, error, 'retries exhausted: ');
+        failed.length = 0;
+      }
+      if (failed.length === 0) return this.outbox.ack(entry);
+      if (!this.running) return;
+
+      pending = failed.map((f) => f.notifier);
+      const hinted = Math.max(0, ...failed.map((f) => f.error.retryAfterMs ?? 0));
+      const delay = Math.max(hinted, backoffDelay(attempt, this.env.DELIVERY_BACKOFF_MS, this.env.DELIVERY_BACKOFF_MAX_MS));
+      this.logger.warn(
+        `delivery of ${entry.event.id} failed (${failed.map((f) => f.error.message).join('; ')}); attempt ${attempt}, retry in ${delay} ms`,
+      );
+      if (!(await sleep(delay, this.stopWaiting.signal))) return;
+      await this.outbox.touch(entry, this.consumerName);
+    }
+  }
+
+  private async deadLetter(entry: OutboxEntry, notifier: Notifier, error: DeliveryError, prefix = ''): Promise<void> {
+    this.logger.error(`dead letter: ${entry.event.id} to ${notifier.name}: ${prefix}${error.message}`);
+    await this.outbox.deadLetter(entry, notifier.name, prefix + error.message, error.code);
+  }
+}
+
+/** Resolves true after `ms`, or false at once when `signal` aborts. */
+function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => resolve(true), ms);
+    signal?.addEventListener('abort', () => {
+      clearTimeout(timer);
+      resolve(false);
+    });
+  });
+}

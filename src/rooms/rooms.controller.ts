@@ -1,0 +1,25 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { EndBody, EndResponse, HeartbeatBody, HeartbeatResponse, RoomParams, RoomStatus } from './rooms.dto';
+import { RoomsService } from './rooms.service';
+
+@Controller('v1/rooms/:roomId')
+export class RoomsController {
+  constructor(private readonly rooms: RoomsService) {}
+
+  @Post('heartbeat')
+  @HttpCode(200)
+  heartbeat(@Param() { roomId }: RoomParams, @Body() body: HeartbeatBody): Promise<HeartbeatResponse> {
+    return this.rooms.heartbeat(roomId, body);
+  }
+
+  @Post('end')
+  @HttpCode(200)
+  end(@Param() { roomId }: RoomParams, @Body() body: EndBody): Promise<EndResponse> {
+    return this.rooms.end(roomId, body.liveId, body.anchorId);
+  }
+
+  @Get()
+  status(@Param() { roomId }: RoomParams): Promise<RoomStatus> {
+    return this.rooms.status(roomId);
+  }
+}

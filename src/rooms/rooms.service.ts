@@ -1,0 +1,84 @@
+import { BadRequestException, ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { OutboxSignal } from '../notify/outbox-signal';
+import { EndReason } from '../store/live-record';
+import { LiveStore } from '../store/live-store';
+import { EndResponse, HeartbeatBody, HeartbeatResponse, RoomStatus } from './rooms.dto';
+
+@Injectable()
+export class RoomsService {
+  constructor(
+    private readonly env: Environment,
+    private readonly store: LiveStore,
+    private readonly signal: OutboxSignal,
+  ) {}
+
+  async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
+    const timeoutMs = this.timeoutFor(body.timeoutMs);
+    // A room's own timeout scales the suspect point and the beat interval with it.
+    const scale = timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS;
+    const outcome = await this.store.heartbeat({
+      roomId,
+      liveId: body.liveId,
+      anchorId: body.anchorId,
+      groupId: body.groupId ?? roomId,
+      timeoutMs,
+      suspectMs: Math.round(this.env.SUSPECT_AFTER_MS * scale),
+    });
+    switch (outcome.kind) {
+      case 'gone':
+        throw new GoneException({
+          statusCode: 410,
+          error: 'Gone',
+          message: `live ${body.liveId} already ended (${outcome.reason}); start a new live with a new liveId`,
+          reason: outcome.reason,
+        });
+      case 'conflict':
+        throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
+    }
+    if (outcome.eventsEmitted > 0) this.signal.notify();
+    return {
+      state: 'live',
+      liveId: body.liveId,
+      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * scale),
+      deadline: outcome.deadline,
+    };
+  }
+
+  async end(roomId: string, liveId: string, anchorId: string, reason: EndReason = 'normal'): Promise<EndResponse> {
+    const outcome = await this.store.end(roomId, liveId, anchorId, reason);
+    switch (outcome.kind) {
+      case 'unknown':
+        throw new NotFoundException(liveId ? `no live ${liveId} in room ${roomId}` : `no live in room ${roomId}`);
+      case 'conflict':
+        throw new ConflictException(`anchorId does not match the anchor of live ${liveId}`);
+    }
+    if (outcome.kind === 'ended') this.signal.notify();
+    return { state: 'ended', liveId: outcome.liveId, reason: outcome.reason, alreadyEnded: outcome.kind === 'already' };
+  }
+
+  async status(roomId: string): Promise<RoomStatus> {
+    const live = await this.store.get(roomId);
+    if (!live) {
+      return {
+        roomId, state: 'idle', liveId: null, anchorId: null, groupId: null,
+        startedAt: null, lastHeartbeatAt: null, endedAt: null, reason: null,
+      };
+    }
+    const { timeoutMs: _timeout, ...shown } = live;
+    return shown;
+  }
+
+  private timeoutFor(requested: number | undefined): number {
+    if (requested === undefined) return this.env.HEARTBEAT_TIMEOUT_MS;
+    const { TIMEOUT_MIN_MS: min, TIMEOUT_MAX_MS: max } = this.env;
+    if (requested < min || requested > max) {
+      throw new BadRequestException({
+        statusCode: 400,
+        error: 'Bad Request',
+        message: [`timeoutMs must be between ${min} and ${max}`],
+      });
+    }
+    return requested;
+  }
+}

@@ -1,0 +1,59 @@
+import { Injectable } from '@nestjs/common';
+import { Environment } from '../config/environment';
+
+/**
+ * The one place that names Redis keys. Every key carries its shard as a hash tag
+ * (`led:{7}:…`), so all keys a script touches live in one Cluster slot.
+ */
+@Injectable()
+export class KeyLayout {
+  readonly shards: number;
+  private readonly prefix: string;
+
+  constructor(env: Environment) {
+    this.shards = env.SHARDS;
+    this.prefix = env.REDIS_KEY_PREFIX;
+  }
+
+  shardOf(roomId: string): number {
+    return fnv1a(roomId) % this.shards;
+  }
+
+  /** Prefix shared by every key of a shard; scripts derive per-room keys from it. */
+  tag(shard: number): string {
+    return `${this.prefix}:{${shard}}:`;
+  }
+
+  room(roomId: string): string {
+    return `${this.tag(this.shardOf(roomId))}room:${roomId}`;
+  }
+
+  /** Running lives of a shard, scored by the time they must next be judged. */
+  due(shard: number): string {
+    return `${this.tag(shard)}due`;
+  }
+
+  /** Events waiting for delivery. */
+  outbox(shard: number): string {
+    return `${this.tag(shard)}outbox`;
+  }
+
+  /** Deliveries that failed for good. */
+  deadLetters(shard: number): string {
+    return `${this.tag(shard)}dead`;
+  }
+
+  allShards(): number[] {
+    return Array.from({ length: this.shards }, (_, shard) => shard);
+  }
+}
+
+/** 32-bit FNV-1a: cheap, stable across languages, spreads short ids well. */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(text, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

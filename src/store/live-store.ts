@@ -1,0 +1,106 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { KeyLayout } from './key-layout';
+import { LuaCommands } from './lua-scripts';
+import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, SweepOutcome } from './live-record';
+import { REDIS } from './redis.tokens';
+import type { RedisClient } from './redis-connection';
+
+export interface HeartbeatInput {
+  roomId: string;
+  liveId: string;
+  anchorId: string;
+  groupId: string;
+  timeoutMs: number;
+  suspectMs: number;
+}
+
+/** Typed access to the lives kept in Redis; every state change is one Lua script, one round trip. */
+@Injectable()
+export class LiveStore {
+  private readonly scripts: LuaCommands;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly keys: KeyLayout,
+    private readonly env: Environment,
+  ) {
+    this.scripts = redis as unknown as LuaCommands;
+  }
+
+  async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
+    const shard = this.keys.shardOf(input.roomId);
+    const [status, value, emitted] = await this.scripts.heartbeat(
+      this.keys.room(input.roomId),
+      this.keys.due(shard),
+      this.keys.outbox(shard),
+      this.keys.tag(shard),
+      input.roomId,
+      input.liveId,
+      input.anchorId,
+      input.groupId,
+      input.timeoutMs,
+      input.suspectMs,
+      this.env.ENDED_RETENTION_MS,
+    );
+    if (status === 'ok') return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted) };
+    if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
+    return { kind: 'conflict' };
+  }
+
+  /** Ends the room's live; `liveId`/`anchorId` empty means "whatever runs" (operator use). */
+  async end(roomId: string, liveId: string, anchorId: string, reason: EndReason): Promise<EndOutcome> {
+    const shard = this.keys.shardOf(roomId);
+    const [status, endReason, endedLiveId] = await this.scripts.end(
+      this.keys.room(roomId),
+      this.keys.due(shard),
+      this.keys.outbox(shard),
+      this.keys.tag(shard),
+      roomId,
+      liveId,
+      anchorId,
+      reason,
+      this.env.ENDED_RETENTION_MS,
+    );
+    if (status === 'ended' || status === 'already') return { kind: status, reason: endReason as EndReason, liveId: endedLiveId as string };
+    return { kind: status as 'conflict' | 'unknown' };
+  }
+
+  async get(roomId: string): Promise<LiveRecord | null> {
+    const h = await this.redis.hgetall(this.keys.room(roomId));
+    if (!h.liveId) return null;
+    return {
+      roomId,
+      liveId: h.liveId,
+      anchorId: h.anchorId,
+      groupId: h.groupId,
+      state: h.state as LiveRecord['state'],
+      startedAt: Number(h.startedAt),
+      lastHeartbeatAt: Number(h.lastHeartbeatAt),
+      endedAt: h.endedAt ? Number(h.endedAt) : null,
+      reason: (h.reason as EndReason) ?? null,
+      timeoutMs: Number(h.timeoutMs),
+    };
+  }
+
+  async sweepShard(shard: number, limit: number): Promise<SweepOutcome> {
+    const [interrupted, ended, claimed] = await this.scripts.sweep(
+      this.keys.due(shard),
+      this.keys.outbox(shard),
+      this.keys.tag(shard),
+      limit,
+      this.env.ENDED_RETENTION_MS,
+    );
+    return { interrupted, ended, claimed };
+  }
+
+  /** Room ids of the running lives of one shard, earliest deadline first. */
+  async runningRooms(shard: number, offset: number, count: number): Promise<string[]> {
+    return this.redis.zrange(this.keys.due(shard), offset, offset + count - 1);
+  }
+
+  async countRunning(): Promise<number> {
+    const counts = await Promise.all(this.keys.allShards().map((s) => this.redis.zcard(this.keys.due(s))));
+    return counts.reduce((a, b) => a + b, 0);
+  }
+}

@@ -1,0 +1,36 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Cluster, Redis } from 'ioredis';
+
+const LUA_DIR = join(__dirname, 'lua');
+const INCLUDE = /^-- @include (\S+)$/gm;
+
+/**
+ * Loads every `<name>-<keys>.lua` file as an ioredis command named `<name>`
+ * (EVALSHA with EVAL fallback), after pasting in its `-- @include` pieces.
+ */
+export function defineLuaCommands(redis: Redis | Cluster): void {
+  for (const file of readdirSync(LUA_DIR)) {
+    const match = /^([a-z-]+)-(\d+)\.lua$/.exec(file);
+    if (!match) continue;
+    const [, name, keys] = match;
+    redis.defineCommand(camelCase(name), { numberOfKeys: Number(keys), lua: readLua(file) });
+  }
+}
+
+export function readLua(file: string): string {
+  return readFileSync(join(LUA_DIR, file), 'utf8').replace(INCLUDE, (_, piece: string) =>
+    readFileSync(join(LUA_DIR, 'includes', `${piece}.lua`), 'utf8'),
+  );
+}
+
+function camelCase(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+/** Typed signatures of the commands defined above. */
+export interface LuaCommands {
+  heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?]>;
+  end(...args: Array<string | number>): Promise<[string, string?, string?]>;
+  sweep(...args: Array<string | number>): Promise<[number, number, number]>;
+}

@@ -1,0 +1,55 @@
+import Redis, { Cluster, RedisOptions } from 'ioredis';
+import { Environment } from '../config/environment';
+
+export type RedisClient = Redis | Cluster;
+
+function hostPort(node: string): { host: string; port: number } {
+  const at = node.lastIndexOf(':');
+  return { host: node.slice(0, at), port: Number(node.slice(at + 1)) };
+}
+
+/**
+ * Opens the connection `REDIS_MODE` asks for. Commands fail fast while Redis is unreachable
+ * (no offline queue), so callers can answer 503 instead of hanging.
+ */
+export function connectRedis(env: Environment, connectionName = 'live-end-detector'): RedisClient {
+  const common: RedisOptions = {
+    connectionName,
+    password: env.REDIS_PASSWORD,
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
+  };
+  switch (env.REDIS_MODE) {
+    case 'cluster':
+      return new Redis.Cluster(env.REDIS_NODES.map(hostPort), {
+        redisOptions: common,
+        enableOfflineQueue: false,
+        clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
+      });
+    case 'sentinel':
+      return new Redis({
+        ...common,
+        sentinels: env.REDIS_NODES.map(hostPort),
+        name: env.REDIS_SENTINEL_MASTER,
+      });
+    default:
+      return new Redis(env.REDIS_URL, common);
+  }
+}
+
+/** Resolves once the client can take commands, or rejects after `timeoutMs`. */
+export function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
+  if (redis.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      redis.off('ready', onReady);
+      reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    redis.once('ready', onReady);
+  });
+}

@@ -1,0 +1,45 @@
+import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { KeyLayout } from './key-layout';
+import { LiveStore } from './live-store';
+import { defineLuaCommands } from './lua-scripts';
+import { OutboxStore } from './outbox-store';
+import { connectRedis, RedisClient, whenReady } from './redis-connection';
+import { REDIS } from './redis.tokens';
+
+const STARTUP_TIMEOUT_MS = 30000;
+
+/** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [Environment],
+      useFactory: (env: Environment) => {
+        const redis = connectRedis(env);
+        defineLuaCommands(redis);
+        return redis;
+      },
+    },
+    KeyLayout,
+    LiveStore,
+    OutboxStore,
+  ],
+  exports: [REDIS, KeyLayout, LiveStore, OutboxStore],
+})
+export class StoreModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('Redis');
+
+  constructor(@Inject(REDIS) private readonly redis: RedisClient) {
+    redis.on('error', (err: Error) => this.logger.warn(`Redis error: ${err.message}`));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await whenReady(this.redis, STARTUP_TIMEOUT_MS);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}
