@@ -6,14 +6,14 @@ import { AppModule } from './app.module';
 import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
 import { Environment } from './config/environment';
 
-/** Request bodies are a few ids; anything bigger is refused before parsing. */
+/** Request bodies are a few ids; anything bigger is refused before parsing. Long path ids reach validation, which names them. */
 const BODY_LIMIT_BYTES = 16 * 1024;
 
 /** Builds the application as main.ts runs it; tests use it too, so they exercise the real wiring. */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, trustProxy: true }),
+    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 }, trustProxy: true }),
     { bufferLogs: true },
   );
   app.useLogger(app.get(Logger));

@@ -13,7 +13,7 @@ export function loggerOptions(env: Environment): Params {
       level: env.LOG_LEVEL,
       genReqId: (req: IncomingMessage) => (req.headers['x-request-id'] as string) || randomUUID(),
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'silent',
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'silent',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.usersig'],
     },
   };

@@ -47,7 +47,9 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     this.signal.notify();
     await this.loop;
     // Deliveries already on the wire may finish; whatever is left stays pending for another replica.
-    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(this.env.SHUTDOWN_TIMEOUT_MS)]);
+    const giveUp = new AbortController();
+    await Promise.race([Promise.allSettled([...this.inFlight]), sleep(this.env.SHUTDOWN_TIMEOUT_MS, giveUp.signal)]);
+    giveUp.abort();
   }
 
   private async run(): Promise<void> {

@@ -1,0 +1,45 @@
+import { environmentVariableNames, loadEnvironment } from './load-environment';
+
+const base = { REDIS_URL: 'redis://127.0.0.1:6379' };
+
+describe('loadEnvironment', () => {
+  it('applies the documented defaults', () => {
+    const env = loadEnvironment(base);
+    expect(env).toMatchObject({ PORT: 8080, HEARTBEAT_TIMEOUT_MS: 20000, SUSPECT_AFTER_MS: 10000, SWEEP_INTERVAL_MS: 1000, NOTIFIERS: ['log'] });
+  });
+
+  it('parses numbers and lists', () => {
+    const env = loadEnvironment({ ...base, PORT: '9000', NOTIFIERS: 'log, webhook', WEBHOOK_URLS: 'http://a/x,https://b/y', WEBHOOK_SECRET: 's'.repeat(20) });
+    expect(env.PORT).toBe(9000);
+    expect(env.NOTIFIERS).toEqual(['log', 'webhook']);
+    expect(env.WEBHOOK_URLS).toEqual(['http://a/x', 'https://b/y']);
+  });
+
+  it.each([
+    [{ PORT: 'abc' }, /^Invalid configuration: PORT .*got "abc"/],
+    [{ REDIS_URL: '' }, /REDIS_URL .*not set/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ NOTIFIERS: 'log,pigeon' }, /NOTIFIERS/],
+    [{ NOTIFIERS: 'webhook' }, /WEBHOOK_URLS/],
+    [{ REDIS_MODE: 'cluster' }, /REDIS_NODES/],
+    [{ REDIS_MODE: 'sentinel', REDIS_NODES: 'a:26379' }, /REDIS_SENTINEL_MASTER/],
+    [{ SUSPECT_AFTER_MS: '30000' }, /SUSPECT_AFTER_MS .*less than HEARTBEAT_TIMEOUT_MS/],
+    [{ HEARTBEAT_TIMEOUT_MS: '400000' }, /HEARTBEAT_TIMEOUT_MS .*TIMEOUT_MAX_MS/],
+  ])('refuses %j with one line naming the variable', (override, message) => {
+    expect(() => loadEnvironment({ ...base, ...override })).toThrow(message);
+    try {
+      loadEnvironment({ ...base, ...override });
+    } catch (err) {
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('never echoes a secret', () => {
+    expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).toThrow(/ADMIN_TOKEN .*value hidden/);
+    expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
+  });
+
+  it('lists every variable it reads', () => {
+    expect(environmentVariableNames()).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'REDIS_NODES', 'WEBHOOK_SECRET', 'ADMIN_TOKEN']));
+  });
+});

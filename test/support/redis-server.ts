@@ -1,0 +1,72 @@
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { freePort } from './free-port';
+import { sleep } from './wait-for';
+
+/** A real redis-server process on a free port, owned by one test file. */
+export class RedisServer {
+  private process: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'led-redis-'));
+
+  private constructor(
+    readonly port: number,
+    private readonly extraArgs: string[],
+  ) {}
+
+  static async start(extraArgs: string[] = []): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), extraArgs);
+    await server.launch();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** A plain client for assertions on the keys the service leaves behind. */
+  client(): Redis {
+    return new Redis(this.url, { maxRetriesPerRequest: 1 });
+  }
+
+  async launch(): Promise<void> {
+    const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+    if (spawnSync(bin, ['--version']).error) {
+      throw new Error(`${bin} not found: install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN`);
+    }
+    this.process = spawn(
+      bin,
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', ...this.extraArgs],
+      { stdio: 'ignore' },
+    );
+    for (let i = 0; i < 200; i++) {
+      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      try {
+        await probe.connect();
+        if ((await probe.ping()) === 'PONG') return;
+      } catch {
+        await sleep(25);
+      } finally {
+        probe.disconnect();
+      }
+    }
+    throw new Error(`redis-server on port ${this.port} did not start`);
+  }
+
+  /** Stops the process (SIGKILL simulates a crash; SIGTERM a clean stop). */
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
+    const child = this.process;
+    if (!child || child.exitCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+    this.process = null;
+  }
+
+  async destroy(): Promise<void> {
+    await this.stop('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,56 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.factory';
+import { loadEnvironment } from '../../src/config/load-environment';
+
+/** Short timings so that a crash is detected in well under a second. */
+export const FAST_TIMINGS = {
+  HEARTBEAT_TIMEOUT_MS: '600',
+  SUSPECT_AFTER_MS: '300',
+  HEARTBEAT_INTERVAL_MS: '100',
+  TIMEOUT_MIN_MS: '200',
+  TIMEOUT_MAX_MS: '60000',
+  SWEEP_INTERVAL_MS: '50',
+  DELIVERY_POLL_MS: '50',
+  DELIVERY_BACKOFF_MS: '50',
+  DELIVERY_BACKOFF_MAX_MS: '200',
+  LOG_LEVEL: 'error',
+};
+
+export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  url: string;
+  post(path: string, body: unknown, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  get(path: string, headers?: Record<string, string>): Promise<{ status: number; body: any; headers: Headers }>;
+  close(): Promise<void>;
+}
+
+/** Boots the real application (same wiring as main.ts) on a free port with the given environment. */
+export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
+  const app = await createApp(loadEnvironment({ ...FAST_TIMINGS, ...env }));
+  await app.listen(0, '127.0.0.1');
+  const url = await app.getUrl();
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(url.replace('[::1]', '127.0.0.1') + path, {
+      method,
+      headers: body === undefined ? headers : { 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      /* not JSON */
+    }
+    return { status: response.status, body: parsed as any, headers: response.headers };
+  };
+  return {
+    app,
+    url,
+    post: (path, body, headers) => call('POST', path, body, headers),
+    get: (path, headers) => call('GET', path, undefined, headers),
+    close: () => app.close(),
+  };
+}
