@@ -87,7 +87,7 @@ describe('delivery through the outbox', () => {
 
   it('an event left pending by a dead replica is reclaimed by another', async () => {
     // A replica that read the event and died before acknowledging it: simulated with a consumer that never acks.
-    const svc = await start({ DELIVERY_CLAIM_IDLE_MS: '300' });
+    const svc = await start({ DELIVERY_CLAIM_IDLE_MS: '500' });
     await svc.close();
     apps.pop();
     const client = redis.client();
@@ -97,7 +97,7 @@ describe('delivery through the outbox', () => {
     expect(read).not.toBeNull();
     client.disconnect();
 
-    await start({ DELIVERY_CLAIM_IDLE_MS: '300' });
+    await start({ DELIVERY_CLAIM_IDLE_MS: '500' });
     const delivered = await waitFor(() => receiver.events({ roomId: 'orphan' })[0], 5000, 'reclaimed event');
     expect(delivered).toMatchObject({ id: 'orphan-live:1', reason: 'timeout' });
   });

@@ -3,6 +3,7 @@ import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { RoomParams } from '../rooms/rooms.dto';
 import { RoomsService } from '../rooms/rooms.service';
+import { MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 
 @Controller('v1/admin')
@@ -12,6 +13,7 @@ export class AdminController {
     private readonly rooms: RoomsService,
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
+    private readonly guard: MassTimeoutGuard,
   ) {}
 
   /** Running lives of one shard, earliest deadline first; page through shards and offsets. */
@@ -26,6 +28,19 @@ export class AdminController {
     const roomIds = await this.store.runningRooms(shard, Math.max(offset, 0), limit);
     const lives = await Promise.all(roomIds.map((roomId) => this.rooms.status(roomId)));
     return { shard, shards: this.keys.shards, offset, lives };
+  }
+
+  /** The mass-timeout guard: whether it holds endings, and the figures it judges by. */
+  @Get('guard')
+  guardStatus() {
+    return this.guard.status();
+  }
+
+  /** The operator confirms the held endings are real: they go through for one guard window. */
+  @Post('guard/release')
+  @HttpCode(200)
+  releaseGuard() {
+    return this.guard.release();
   }
 
   /** Ends whatever live runs in the room, with reason `admin`. */

@@ -1,7 +1,9 @@
 import { Transform, Type } from 'class-transformer';
 import {
   ArrayNotEmpty,
+  IsBoolean,
   IsIn,
+  IsNumber,
   IsInt,
   IsOptional,
   IsString,
@@ -93,6 +95,30 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000)
   SWEEP_BATCH = 1000;
 
+  /**
+   * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
+   * meanwhile were lost, so lives get a fresh grace instead of all ending at once.
+   */
+  @Type(() => Number) @IsInt() @Min(100)
+  SWEEP_GAP_MS = 5000;
+
+  // --- Mass-timeout guard ---
+  /** Hold silence-endings when too many lives would end in one window (our fault is likelier than theirs). */
+  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @IsBoolean()
+  GUARD_ENABLED = true;
+
+  /** Share of tracked lives (0..1) that may end for silence within one window before the guard holds. */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  GUARD_MAX_SHARE = 0.3;
+
+  /** Below this many endings in a window the guard never holds (small deployments end lives normally). */
+  @Type(() => Number) @IsInt() @Min(1)
+  GUARD_MIN_COUNT = 50;
+
+  @Type(() => Number) @IsInt() @Min(1000)
+  GUARD_WINDOW_MS = 60000;
+
   /** How long an ended live stays readable (and its liveId refused) before it expires. */
   @Type(() => Number) @IsInt() @Min(1000)
   ENDED_RETENTION_MS = 86400000;
@@ -113,7 +139,7 @@ export class Environment {
   DELIVERY_BACKOFF_MS = 500;
 
   @Type(() => Number) @IsInt() @Min(10)
-  DELIVERY_BACKOFF_MAX_MS = 30000;
+  DELIVERY_BACKOFF_MAX_MS = 10000;
 
   /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
   @Type(() => Number) @IsInt() @Min(100)

@@ -48,6 +48,12 @@ function checkRelations(c: Environment): void {
     fail(
       `HEARTBEAT_TIMEOUT_MS (${c.HEARTBEAT_TIMEOUT_MS}) must lie between TIMEOUT_MIN_MS (${c.TIMEOUT_MIN_MS}) and TIMEOUT_MAX_MS (${c.TIMEOUT_MAX_MS})`,
     );
+  if (c.SWEEP_GAP_MS < 2 * c.SWEEP_INTERVAL_MS)
+    fail(`SWEEP_GAP_MS (${c.SWEEP_GAP_MS}) must be at least twice SWEEP_INTERVAL_MS (${c.SWEEP_INTERVAL_MS})`);
+  if (c.DELIVERY_BACKOFF_MAX_MS * 2 > c.DELIVERY_CLAIM_IDLE_MS)
+    fail(
+      `DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS}) must be at most half DELIVERY_CLAIM_IDLE_MS (${c.DELIVERY_CLAIM_IDLE_MS}), or retries get reclaimed by other replicas`,
+    );
   if (c.DELIVERY_BACKOFF_MS > c.DELIVERY_BACKOFF_MAX_MS)
     fail(`DELIVERY_BACKOFF_MS (${c.DELIVERY_BACKOFF_MS}) must not exceed DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS})`);
 }

@@ -33,6 +33,21 @@ export class KeyLayout {
     return `${this.tag(shard)}due`;
   }
 
+  /** Interrupted lives of a shard, scored by the time they end if still silent. */
+  ending(shard: number): string {
+    return `${this.tag(shard)}ending`;
+  }
+
+  /** Silence-endings counted per time bucket, for the mass-timeout guard (one slot for all replicas). */
+  guardEndings(bucket: number): string {
+    return `${this.prefix}:{guard}:ended:${bucket}`;
+  }
+
+  /** Set by an operator to let held endings through for a while. */
+  guardRelease(): string {
+    return `${this.prefix}:{guard}:release`;
+  }
+
   /** Events waiting for delivery. */
   outbox(shard: number): string {
     return `${this.tag(shard)}outbox`;

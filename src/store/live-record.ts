@@ -30,4 +30,15 @@ export interface SweepOutcome {
   ended: number;
   /** How many due lives the script looked at; equal to the batch limit when more may be waiting. */
   claimed: number;
+  /** Time since the shard's previous sweep when it exceeded the gap threshold, else 0. */
+  gapMs: number;
+  /** Lives given a fresh grace after a gap instead of being judged. */
+  rescheduled: number;
+}
+
+export interface ShardCounts {
+  running: number;
+  interrupted: number;
+  /** Interrupted lives that end within the asked horizon unless they beat again. */
+  dueToEnd: number;
 }

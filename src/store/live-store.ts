@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { KeyLayout } from './key-layout';
 import { LuaCommands } from './lua-scripts';
-import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, SweepOutcome } from './live-record';
+import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome } from './live-record';
 import { REDIS } from './redis.tokens';
 import type { RedisClient } from './redis-connection';
 
@@ -83,24 +83,29 @@ export class LiveStore {
     };
   }
 
-  async sweepShard(shard: number, limit: number): Promise<SweepOutcome> {
-    const [interrupted, ended, claimed] = await this.scripts.sweep(
+  /** `hold`: the mass-timeout guard is engaged, so no live may end for silence. */
+  async sweepShard(shard: number, limit: number, hold: boolean): Promise<SweepOutcome> {
+    const [interrupted, ended, claimed, gapMs, rescheduled] = await this.scripts.sweep(
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
       limit,
       this.env.ENDED_RETENTION_MS,
+      this.env.SWEEP_GAP_MS,
+      hold ? 1 : 0,
     );
-    return { interrupted, ended, claimed };
+    return { interrupted, ended, claimed, gapMs, rescheduled };
   }
 
-  /** Room ids of the running lives of one shard, earliest deadline first. */
-  async runningRooms(shard: number, offset: number, count: number): Promise<string[]> {
-    return this.redis.zrange(this.keys.due(shard), offset, offset + count - 1);
+  /** Counts for the mass-timeout guard; `dueToEnd` covers interrupted lives ending within `withinMs`. */
+  async shardCounts(shard: number, withinMs: number): Promise<ShardCounts> {
+    const [running, interrupted, dueToEnd] = await this.scripts.guardCounts(this.keys.due(shard), this.keys.ending(shard), withinMs);
+    return { running, interrupted, dueToEnd };
   }
 
-  async countRunning(): Promise<number> {
-    const counts = await Promise.all(this.keys.allShards().map((s) => this.redis.zcard(this.keys.due(s))));
-    return counts.reduce((a, b) => a + b, 0);
+  /** Room ids of the lives of one shard that are `live` (or `interrupted`), earliest deadline first. */
+  async runningRooms(shard: number, offset: number, count: number, interrupted = false): Promise<string[]> {
+    const key = interrupted ? this.keys.ending(shard) : this.keys.due(shard);
+    return this.redis.zrange(key, offset, offset + count - 1);
   }
 }

@@ -32,5 +32,6 @@ function camelCase(name: string): string {
 export interface LuaCommands {
   heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?]>;
   end(...args: Array<string | number>): Promise<[string, string?, string?]>;
-  sweep(...args: Array<string | number>): Promise<[number, number, number]>;
+  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number]>;
+  guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
 }

@@ -4,6 +4,7 @@ import { Environment } from '../config/environment';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
+import { MassTimeoutGuard } from './mass-timeout-guard';
 
 const INTERVAL_NAME = 'sweep';
 
@@ -23,6 +24,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly keys: KeyLayout,
     private readonly signal: OutboxSignal,
     private readonly scheduler: SchedulerRegistry,
+    private readonly guard: MassTimeoutGuard,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,17 +44,31 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async sweepAll(): Promise<void> {
-    const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard)));
+    let hold: boolean;
+    try {
+      hold = await this.guard.shouldHold();
+    } catch (err) {
+      this.logger.warn(`sweep skipped: ${(err as Error).message}`);
+      return;
+    }
+    const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard, hold)));
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     if (failed.length > 0) this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
+    const ended = results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
+    await this.guard.recordEndings(ended).catch(() => undefined);
   }
 
-  /** Claims batch after batch until the shard has nothing more due. */
-  private async sweepShard(shard: number): Promise<void> {
+  /** Claims batch after batch until the shard has nothing more due; returns how many lives ended. */
+  private async sweepShard(shard: number, hold: boolean): Promise<number> {
+    let endedTotal = 0;
     for (;;) {
-      const { interrupted, ended, claimed } = await this.store.sweepShard(shard, this.env.SWEEP_BATCH);
+      const { interrupted, ended, claimed, gapMs, rescheduled } = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
+      endedTotal += ended;
+      if (gapMs > 0) {
+        this.logger.warn(`shard ${shard} was not swept for ${gapMs} ms (service or Redis down): silence counts from now, ${rescheduled} live(s) given a fresh grace`);
+      }
       if (interrupted + ended > 0) this.signal.notify();
-      if (claimed < this.env.SWEEP_BATCH || this.stopping) return;
+      if (claimed < this.env.SWEEP_BATCH || this.stopping) return endedTotal;
     }
   }
 }

@@ -14,6 +14,8 @@ export const FAST_TIMINGS = {
   DELIVERY_BACKOFF_MS: '50',
   DELIVERY_BACKOFF_MAX_MS: '200',
   LOG_LEVEL: 'error',
+  // Tests end many lives at once on purpose; the guard has tests of its own.
+  GUARD_MIN_COUNT: '100000',
 };
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
@@ -28,8 +30,10 @@ export interface TestApp {
 
 /** Boots the real application (same wiring as main.ts) on a free port with the given environment. */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
-  const app = await createApp(loadEnvironment({ ...FAST_TIMINGS, ...env }));
-  await app.listen(0, '127.0.0.1');
+  const config = loadEnvironment({ ...FAST_TIMINGS, PORT: '1', ...env });
+  const app = await createApp(config);
+  // A test that restarts the service on the same address passes PORT; otherwise any free port.
+  await app.listen(env.PORT ? config.PORT : 0, '127.0.0.1');
   const url = await app.getUrl();
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
     const response = await fetch(url.replace('[::1]', '127.0.0.1') + path, {

@@ -1,5 +1,6 @@
 -- A heartbeat: starts a live, extends it, resumes it, or supersedes the room's previous live.
--- KEYS: room hash, shard deadline zset, shard outbox stream
+-- KEYS: room hash, shard deadline zset of running lives, shard outbox stream
+-- (the shard's zset of interrupted lives, <tag>ending, is derived from the tag)
 -- ARGV: tag, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs
 -- Returns {'ok', deadline, eventsEmitted} | {'gone', reason} | {'conflict', anchorId}
 -- @include now
@@ -22,6 +23,7 @@ if current[1] == liveId then
   if current[3] == 'interrupted' then
     redis.call('HSET', room, 'state', 'live')
     redis.call('HDEL', room, 'pendingReason')
+    redis.call('ZREM', tag .. 'ending', roomId)
     emit(outbox, room, roomId, 'live.resumed', nil, now)
     emitted = 1
   end

@@ -1,11 +1,12 @@
 -- Ends the live held in `room`: records the reason, emits live.ended, stops tracking its
--- deadline, and keeps the record (and a tombstone refusing its liveId) for the retention.
+-- deadlines, and keeps the record (and a tombstone refusing its liveId) for the retention.
 local function finish(room, due, outbox, tag, roomId, reason, now, retentionMs)
   local liveId = redis.call('HGET', room, 'liveId')
   redis.call('HSET', room, 'state', 'ended', 'endedAt', now, 'reason', reason)
   redis.call('HDEL', room, 'pendingReason')
   emit(outbox, room, roomId, 'live.ended', reason, now)
   redis.call('ZREM', due, roomId)
+  redis.call('ZREM', tag .. 'ending', roomId)
   redis.call('PEXPIRE', room, retentionMs)
   redis.call('SET', tag .. 'gone:' .. roomId .. ':' .. liveId, reason, 'PX', retentionMs)
 end

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Environment } from '../config/environment';
+import { KeyLayout } from '../store/key-layout';
+import { LiveStore } from '../store/live-store';
+import { REDIS } from '../store/redis.tokens';
+import type { RedisClient } from '../store/redis-connection';
+
+const BUCKETS_PER_WINDOW = 6;
+
+export interface GuardStatus {
+  enabled: boolean;
+  engaged: boolean;
+  /** Lives that ended for silence in the window plus interrupted ones that will end within it. */
+  wouldEnd: number;
+  /** Lives tracked (running, interrupted, and ended for silence in the window). */
+  tracked: number;
+  maxShare: number;
+  minCount: number;
+  /** Epoch ms until which an operator let held endings through, or null. */
+  releasedUntil: number | null;
+}
+
+/**
+ * Holds silence-endings when an unusually large share of lives would end in one window: then the
+ * likelier cause is on our side (ingress, network, a bad release) and ending everyone would kill
+ * real broadcasts' audiences. Modelled on the Kubernetes node lifecycle controller, which stops
+ * evicting when a whole zone looks down. State is derived from Redis, so all replicas agree.
+ */
+@Injectable()
+export class MassTimeoutGuard {
+  private readonly logger = new Logger(MassTimeoutGuard.name);
+  private engaged = false;
+  private lastStatus: GuardStatus | null = null;
+
+  constructor(
+    private readonly env: Environment,
+    private readonly store: LiveStore,
+    private readonly keys: KeyLayout,
+    @Inject(REDIS) private readonly redis: RedisClient,
+  ) {}
+
+  /** Whether the next sweep must hold silence-endings. Costs one script call per shard and one MGET. */
+  async shouldHold(): Promise<boolean> {
+    if (!this.env.GUARD_ENABLED) return false;
+    const status = await this.status();
+    if (status.engaged !== this.engaged) {
+      this.engaged = status.engaged;
+      const figures = `${status.wouldEnd} of ${status.tracked} lives would end within ${this.env.GUARD_WINDOW_MS} ms`;
+      if (status.engaged) this.logger.error(`mass-timeout guard engaged, holding endings: ${figures}`);
+      else this.logger.warn(`mass-timeout guard released: ${figures}`);
+    }
+    return status.engaged;
+  }
+
+  isEngaged(): boolean {
+    return this.engaged;
+  }
+
+  async status(): Promise<GuardStatus> {
+    const bucketKeys = this.windowBuckets().map((b) => this.keys.guardEndings(b));
+    const [counts, recent, release] = await Promise.all([
+      Promise.all(this.keys.allShards().map((shard) => this.store.shardCounts(shard, this.env.GUARD_WINDOW_MS))),
+      this.redis.mget(...bucketKeys),
+      this.redis.pttl(this.keys.guardRelease()),
+    ]);
+    const endedRecently = recent.reduce((sum, v) => sum + Number(v ?? 0), 0);
+    const dueToEnd = counts.reduce((sum, c) => sum + c.dueToEnd, 0);
+    const tracked = counts.reduce((sum, c) => sum + c.running + c.interrupted, 0) + endedRecently;
+    const wouldEnd = endedRecently + dueToEnd;
+    const releasedUntil = release > 0 ? Date.now() + release : null;
+    const tooMany = wouldEnd >= this.env.GUARD_MIN_COUNT && wouldEnd > this.env.GUARD_MAX_SHARE * tracked;
+    this.lastStatus = {
+      enabled: this.env.GUARD_ENABLED,
+      engaged: this.env.GUARD_ENABLED && tooMany && releasedUntil === null,
+      wouldEnd,
+      tracked,
+      maxShare: this.env.GUARD_MAX_SHARE,
+      minCount: this.env.GUARD_MIN_COUNT,
+      releasedUntil,
+    };
+    return this.lastStatus;
+  }
+
+  /** Counts silence-endings, so that endings spread over the window add up. */
+  async recordEndings(count: number): Promise<void> {
+    if (count === 0 || !this.env.GUARD_ENABLED) return;
+    const key = this.keys.guardEndings(this.currentBucket());
+    await this.redis.multi().incrby(key, count).pexpire(key, this.env.GUARD_WINDOW_MS * 2).exec();
+  }
+
+  /** An operator confirms the endings are real: let them through for one window. */
+  async release(): Promise<GuardStatus> {
+    await this.redis.set(this.keys.guardRelease(), String(Date.now()), 'PX', this.env.GUARD_WINDOW_MS);
+    this.logger.warn('mass-timeout guard released by an operator');
+    return this.status();
+  }
+
+  private currentBucket(): number {
+    return Math.floor(Date.now() / (this.env.GUARD_WINDOW_MS / BUCKETS_PER_WINDOW));
+  }
+
+  private windowBuckets(): number[] {
+    const current = this.currentBucket();
+    return Array.from({ length: BUCKETS_PER_WINDOW }, (_, i) => current - i);
+  }
+}
