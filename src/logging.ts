@@ -12,8 +12,9 @@ export function loggerOptions(env: Environment): Params {
     pinoHttp: {
       level: env.LOG_LEVEL,
       genReqId: (req: IncomingMessage) => (req.headers['x-request-id'] as string) || randomUUID(),
+      // 503 means Redis is away: StorageUnavailableFilter logs that once in a while, not per request.
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'silent',
+        res.statusCode === 503 ? 'silent' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'silent',
       redact: ['req.headers.authorization', 'req.headers.cookie', 'req.query.usersig'],
     },
   };

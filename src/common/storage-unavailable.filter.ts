@@ -3,6 +3,7 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
 
 const RETRY_AFTER_SECONDS = 1;
+const LOG_EVERY_MS = 5000;
 
 /** Errors ioredis raises while Redis is unreachable; anything else is a real fault (500). */
 function isStorageOutage(err: unknown): boolean {
@@ -22,14 +23,25 @@ function isStorageOutage(err: unknown): boolean {
 @Catch()
 export class StorageUnavailableFilter extends BaseExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Storage');
+  private refusedSinceLog = 0;
+  private lastLogAt = 0;
 
   catch(err: unknown, host: ArgumentsHost): void {
     if (err instanceof HttpException || !isStorageOutage(err)) return super.catch(err, host);
-    this.logger.warn(`request refused, Redis unavailable: ${(err as Error).message}`);
+    this.logRefusal(err as Error);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     reply
       .status(503)
       .header('retry-after', String(RETRY_AFTER_SECONDS))
       .send({ statusCode: 503, error: 'Service Unavailable', message: 'storage unavailable, retry shortly' });
+  }
+
+  /** One line per few seconds during an outage, not one per refused heartbeat. */
+  private logRefusal(err: Error): void {
+    this.refusedSinceLog++;
+    if (Date.now() - this.lastLogAt < LOG_EVERY_MS) return;
+    this.logger.warn(`${this.refusedSinceLog} request(s) refused with 503, Redis unavailable: ${err.message}`);
+    this.refusedSinceLog = 0;
+    this.lastLogAt = Date.now();
   }
 }
