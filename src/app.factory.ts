@@ -9,7 +9,10 @@ import { Environment } from './config/environment';
 /** Request bodies are a few ids; anything bigger is refused before parsing. Long path ids reach validation, which names them. */
 const BODY_LIMIT_BYTES = 16 * 1024;
 
-/** Builds the application as main.ts runs it; tests use it too, so they exercise the real wiring. */
+/**
+ * Builds the application as main.ts runs it; tests use it too, so they exercise the real wiring.
+ * Signals are handled by main.ts, which calls close(): the shutdown hooks then run in order.
+ */
 export async function createApp(env: Environment): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(env),
@@ -21,6 +24,5 @@ export async function createApp(env: Environment): Promise<NestFastifyApplicatio
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
   app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
-  app.enableShutdownHooks();
   return app;
 }

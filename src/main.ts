@@ -1,4 +1,6 @@
 import 'reflect-metadata';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
 import { ConfigurationError, loadEnvironment } from './config/load-environment';
 
@@ -13,6 +15,33 @@ async function main(): Promise<void> {
   }
   const app = await createApp(env);
   await app.listen(env.PORT, env.HOST);
+  stopOnSignals(app);
+}
+
+/**
+ * SIGTERM/SIGINT: stop sweeping and reading the outbox, let deliveries and requests in flight finish,
+ * close Redis, then exit 0 so the orchestrator sees a clean stop. A second signal exits at once.
+ */
+function stopOnSignals(app: NestFastifyApplication): void {
+  const logger = app.get(Logger);
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) process.exit(1);
+      stopping = true;
+      logger.log(`${signal} received, draining`);
+      app.close().then(
+        () => {
+          logger.log('stopped cleanly');
+          process.exit(0);
+        },
+        (err: Error) => {
+          logger.error(`shutdown failed: ${err.message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
 }
 
 void main();

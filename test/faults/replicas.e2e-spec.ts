@@ -1,0 +1,132 @@
+import { AnchorFleet, heartbeat } from '../support/anchor-fleet';
+import { RedisServer } from '../support/redis-server';
+import { ServiceProcess } from '../support/service-process';
+import { WEBHOOK_SECRET } from '../support/test-app';
+import { sleep, waitFor } from '../support/wait-for';
+import { WebhookReceiver } from '../support/webhook-receiver';
+
+/** Several processes of the built service (node dist/main.js) over one Redis, some of them killed. */
+describe('replicas', () => {
+  let redis: RedisServer;
+  let receiver: WebhookReceiver;
+  let replicas: ServiceProcess[] = [];
+  let fleet: AnchorFleet | null = null;
+
+  beforeEach(async () => {
+    redis = await RedisServer.start();
+    receiver = await WebhookReceiver.start();
+  });
+
+  afterEach(async () => {
+    await fleet?.stop();
+    fleet = null;
+    await Promise.all(replicas.map((r) => r.stop('SIGKILL')));
+    replicas = [];
+    await receiver.close();
+    await redis.destroy();
+  });
+
+  const startReplicas = async (count: number, env: Record<string, string> = {}) => {
+    replicas = await Promise.all(
+      Array.from({ length: count }, () =>
+        ServiceProcess.start({
+          AUTH_MODE: 'none',
+          REDIS_URL: redis.url,
+          NOTIFIERS: 'webhook',
+          WEBHOOK_URLS: receiver.url,
+          WEBHOOK_SECRET,
+          ...env,
+        }),
+      ),
+    );
+  };
+
+  it('3 replicas, 1,000 anchors, 300 stop: each stopped room gets exactly one ending, no running one any', async () => {
+    // Beats every second; a live ends after 6 s of silence, so a slow machine does not starve a running anchor.
+    await startReplicas(3, {
+      HEARTBEAT_TIMEOUT_MS: '6000',
+      SUSPECT_AFTER_MS: '3000',
+      HEARTBEAT_INTERVAL_MS: '1000',
+      TIMEOUT_MIN_MS: '1000',
+      SWEEP_INTERVAL_MS: '200',
+    });
+    fleet = new AnchorFleet(1000, (anchor) => replicas[anchor % 3].url, 1000, 'many');
+    fleet.start();
+    await waitFor(() => receiver.events({ type: 'live.started' }).length === 1000, 60000, '1,000 lives started').catch((err) => {
+      const statuses = fleet!.results.reduce<Record<string, number>>((m, r) => ((m[String(r.status)] = (m[String(r.status)] ?? 0) + 1), m), {});
+      throw new Error(`${err.message}: got ${receiver.events({ type: 'live.started' }).length}, beats ${JSON.stringify(statuses)}`);
+    });
+
+    const stopped = Array.from({ length: 300 }, (_, i) => i * 3 + 1); // spread over rooms and replicas
+    for (const anchor of stopped) fleet.crash(anchor);
+    await waitFor(() => receiver.events({ type: 'live.ended' }).length >= 300, 40000, '300 endings');
+    await sleep(3000); // more sweeps on every replica: nothing more may come
+
+    const endings = receiver.events({ type: 'live.ended' });
+    expect(endings).toHaveLength(300);
+    expect(new Set(endings.map((e) => e.roomId))).toEqual(new Set(stopped.map((a) => fleet!.roomId(a))));
+    expect(endings.every((e) => e.reason === 'timeout')).toBe(true);
+    expect(fleet.results.filter((r) => r.status !== 200)).toEqual([]);
+  });
+
+  it('a replica killed with SIGKILL mid-delivery loses no event, and repeats carry the same idempotency key', async () => {
+    await startReplicas(3, { DELIVERY_CONCURRENCY: '4', DELIVERY_CLAIM_IDLE_MS: '2000', DELIVERY_BACKOFF_MAX_MS: '500' });
+    receiver.delayMs = 150; // a slow backend keeps deliveries in flight
+    const lives = Array.from({ length: 120 }, (_, i) => i);
+    await Promise.all(lives.map((i) => heartbeat(replicas[i % 3].url, `kill-room-${i}`, `kill-live-${i}`, `anchor-${i}`)));
+    await Promise.all(
+      lives.map((i) =>
+        fetch(`${replicas[(i + 1) % 3].url}/v1/rooms/kill-room-${i}/end`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ liveId: `kill-live-${i}`, anchorId: `anchor-${i}` }),
+        }),
+      ),
+    );
+    await waitFor(() => receiver.requests.length >= 20, 10000, 'deliveries under way');
+    await replicas[0].stop('SIGKILL');
+
+    const expected = lives.flatMap((i) => [`kill-live-${i}:1`, `kill-live-${i}:2`]);
+    await waitFor(() => expected.every((id) => receiver.requests.some((r) => r.headers['idempotency-key'] === id)), 60000, 'every event delivered');
+
+    const byKey = new Map<string, Set<string>>();
+    for (const request of receiver.requests) {
+      const key = request.headers['idempotency-key'] as string;
+      byKey.set(key, (byKey.get(key) ?? new Set()).add(JSON.stringify(request.json)));
+    }
+    for (const [key, bodies] of byKey) {
+      expect(bodies.size).toBe(1); // a repeat is the same event
+      expect(JSON.parse([...bodies][0]).id).toBe(key);
+    }
+    expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set(expected));
+  });
+
+  it('SIGTERM under load: requests in flight are answered and nothing is left half-written', async () => {
+    await startReplicas(1);
+    const [service] = replicas;
+    const beats = Array.from({ length: 400 }, (_, i) => heartbeat(service.url, `term-room-${i}`, `term-live-${i}`, 'a'));
+    await sleep(30);
+    const exitCode = service.stop('SIGTERM');
+    const results = await Promise.all(beats);
+    expect(await exitCode).toBe(0);
+
+    const accepted = results.map((r, i) => [r, i] as const).filter(([r]) => r.status === 200).map(([, i]) => i);
+    // Accepted (200), or refused as the server closes (503, or connection refused): never a 500.
+    expect(results.filter((r) => ![200, 503, 'error'].includes(r.status))).toEqual([]);
+    expect(accepted.length).toBeGreaterThan(0);
+
+    const client = redis.client();
+    const roomKeys = await client.keys('led:{*}:room:*');
+    const events = [];
+    for (const key of await client.keys('led:{*}:outbox')) events.push(...(await client.xrange(key, '-', '+')));
+    const startedRooms = events.map(([, fields]) => JSON.parse(fields[1])).filter((e) => e.type === 'live.started').map((e) => e.roomId);
+    const rooms = await Promise.all(roomKeys.map((key) => client.hgetall(key)));
+    client.disconnect();
+
+    // Every accepted beat is stored; every stored live is whole and has its started event.
+    expect(roomKeys.length).toBeGreaterThanOrEqual(accepted.length);
+    for (const room of rooms) expect(Object.keys(room).sort()).toEqual(['anchorId', 'groupId', 'lastHeartbeatAt', 'liveId', 'seq', 'startedAt', 'state', 'suspectMs', 'timeoutMs'].sort());
+    const announced = new Set([...startedRooms, ...receiver.events({ type: 'live.started' }).map((e) => e.roomId)]);
+    expect(rooms.filter((room) => !announced.has(`term-room-${room.liveId.slice('term-live-'.length)}`))).toEqual([]);
+  });
+});
