@@ -332,3 +332,32 @@ describe('helm chart: NOTES.txt', () => {
     expect(notes).toContain('NOT FOR PRODUCTION');
   });
 });
+
+describe('helm chart: documentation', () => {
+  const valuesText = readText(join(CHART, 'values.yaml'));
+  const params = [...valuesText.matchAll(/^\s*## @param (\S+) /gm)].map((m) => m[1]);
+
+  it('every value in values.yaml has a `## @param` line (on it or on an enclosing map)', () => {
+    const leaves: string[] = [];
+    const walk = (node: unknown, path: string[]) => {
+      if (path.length > 0 && params.includes(path.join('.'))) return;
+      if (node && typeof node === 'object' && !Array.isArray(node) && Object.keys(node).length > 0)
+        for (const [key, child] of Object.entries(node)) walk(child, [...path, key]);
+      else leaves.push(path.join('.'));
+    };
+    walk(load(valuesText), []);
+    expect(leaves).toEqual([]);
+  });
+
+  it('the README parameter table lists every `## @param`', () => {
+    const readme = readText(join(CHART, 'README.md'));
+    expect(params.filter((p) => !readme.includes(`| \`${p}\` |`))).toEqual([]);
+  });
+
+  it('the schema knows every key of values.yaml', () => {
+    // helm validates the defaults too, but an unused schema branch would hide a typo in values.yaml.
+    const schema = JSON.parse(readText(join(CHART, 'values.schema.json')));
+    const values = load(valuesText) as Record<string, unknown>;
+    expect(Object.keys(values).filter((k) => !(k in schema.properties))).toEqual([]);
+  });
+});
