@@ -30,6 +30,8 @@ function stopOnSignals(app: NestFastifyApplication): void {
       if (stopping) process.exit(1);
       stopping = true;
       logger.log(`${signal} received, draining`);
+      // The HTTP server waits for keep-alive connections to end; close each as soon as it has no request in flight.
+      setInterval(() => app.getHttpServer().closeIdleConnections(), 100).unref();
       app.close().then(
         () => {
           logger.log('stopped cleanly');

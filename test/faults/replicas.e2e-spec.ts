@@ -104,8 +104,11 @@ describe('replicas', () => {
   it('SIGTERM under load: requests in flight are answered and nothing is left half-written', async () => {
     await startReplicas(1);
     const [service] = replicas;
-    const beats = Array.from({ length: 400 }, (_, i) => heartbeat(service.url, `term-room-${i}`, `term-live-${i}`, 'a'));
-    await sleep(30);
+    let answered = 0;
+    const beats = Array.from({ length: 400 }, (_, i) =>
+      heartbeat(service.url, `term-room-${i}`, `term-live-${i}`, 'a').finally(() => answered++),
+    );
+    await waitFor(() => answered >= 20, 10000, 'the first answers'); // the rest are on the wire
     const exitCode = service.stop('SIGTERM');
     const results = await Promise.all(beats);
     expect(await exitCode).toBe(0);
