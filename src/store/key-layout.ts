@@ -43,6 +43,11 @@ export class KeyLayout {
     return `${this.tag(shard)}dead`;
   }
 
+  /** Per-shard counters the scripts keep (field `interrupted`), read by metrics in O(shards). */
+  stats(shard: number): string {
+    return `${this.tag(shard)}stats`;
+  }
+
   allShards(): number[] {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }

@@ -15,8 +15,15 @@ export interface LiveRecord {
   timeoutMs: number;
 }
 
+/** What a script did: events of one type (and end reason) it emitted, and how many. */
+export interface TransitionCount {
+  type: 'started' | 'interrupted' | 'resumed' | 'ended';
+  reason: EndReason | null;
+  count: number;
+}
+
 export type HeartbeatOutcome =
-  | { kind: 'ok'; deadline: number; eventsEmitted: number }
+  | { kind: 'ok'; deadline: number; eventsEmitted: number; transitions: TransitionCount[] }
   | { kind: 'gone'; reason: EndReason }
   | { kind: 'conflict' };
 
@@ -30,4 +37,5 @@ export interface SweepOutcome {
   ended: number;
   /** How many due lives the script looked at; equal to the batch limit when more may be waiting. */
   claimed: number;
+  transitions: TransitionCount[];
 }

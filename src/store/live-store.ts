@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { KeyLayout } from './key-layout';
 import { LuaCommands } from './lua-scripts';
-import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, SweepOutcome } from './live-record';
+import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, SweepOutcome, TransitionCount } from './live-record';
 import { REDIS } from './redis.tokens';
 import type { RedisClient } from './redis-connection';
 
@@ -30,7 +30,7 @@ export class LiveStore {
 
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
     const shard = this.keys.shardOf(input.roomId);
-    const [status, value, emitted] = await this.scripts.heartbeat(
+    const [status, value, emitted, transitions] = await this.scripts.heartbeat(
       this.keys.room(input.roomId),
       this.keys.due(shard),
       this.keys.outbox(shard),
@@ -43,7 +43,9 @@ export class LiveStore {
       input.suspectMs,
       this.env.ENDED_RETENTION_MS,
     );
-    if (status === 'ok') return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted) };
+    if (status === 'ok') {
+      return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
+    }
     if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
     return { kind: 'conflict' };
   }
@@ -84,14 +86,14 @@ export class LiveStore {
   }
 
   async sweepShard(shard: number, limit: number): Promise<SweepOutcome> {
-    const [interrupted, ended, claimed] = await this.scripts.sweep(
+    const [interrupted, ended, claimed, transitions] = await this.scripts.sweep(
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
       limit,
       this.env.ENDED_RETENTION_MS,
     );
-    return { interrupted, ended, claimed };
+    return { interrupted, ended, claimed, transitions: parseTransitions(transitions) };
   }
 
   /** Room ids of the running lives of one shard, earliest deadline first. */
@@ -99,8 +101,38 @@ export class LiveStore {
     return this.redis.zrange(this.keys.due(shard), offset, offset + count - 1);
   }
 
+  /** Running lives by state, from each shard's deadline set and interrupted counter: O(shards), no scan. */
+  async countByState(): Promise<{ live: number; interrupted: number }> {
+    const perShard = await Promise.all(
+      this.keys.allShards().map(async (s) => {
+        // Both keys share the shard's hash tag, so one MULTI serves a Cluster too.
+        const reply = await this.redis.multi().zcard(this.keys.due(s)).hget(this.keys.stats(s), 'interrupted').exec();
+        if (!reply) throw new Error('stats transaction aborted');
+        for (const [err] of reply) if (err) throw err;
+        const running = Number(reply[0][1]);
+        const interrupted = Math.min(running, Math.max(0, Number(reply[1][1] ?? 0)));
+        return { live: running - interrupted, interrupted };
+      }),
+    );
+    return perShard.reduce((a, b) => ({ live: a.live + b.live, interrupted: a.interrupted + b.interrupted }), { live: 0, interrupted: 0 });
+  }
+
   async countRunning(): Promise<number> {
     const counts = await Promise.all(this.keys.allShards().map((s) => this.redis.zcard(this.keys.due(s))));
     return counts.reduce((a, b) => a + b, 0);
   }
+}
+
+/** Reads the `{"<type>:<reason>", count, …}` list the scripts return (see includes/emit.lua). */
+function parseTransitions(flat: Array<string | number> | undefined): TransitionCount[] {
+  const counts: TransitionCount[] = [];
+  for (let i = 0; flat && i + 1 < flat.length; i += 2) {
+    const [type, reason] = String(flat[i]).split(':');
+    counts.push({
+      type: type.replace(/^live\./, '') as TransitionCount['type'],
+      reason: (reason || null) as EndReason | null,
+      count: Number(flat[i + 1]),
+    });
+  }
+  return counts;
 }

@@ -4,6 +4,7 @@ import { Environment } from '../config/environment';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
+import { MetricsService } from '../metrics/metrics.service';
 
 const INTERVAL_NAME = 'sweep';
 
@@ -23,6 +24,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly keys: KeyLayout,
     private readonly signal: OutboxSignal,
     private readonly scheduler: SchedulerRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -42,16 +44,26 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async sweepAll(): Promise<void> {
+    const startedAt = process.hrtime.bigint();
     const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard)));
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-    if (failed.length > 0) this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
+    if (failed.length > 0) {
+      this.metrics.redisError('sweep');
+      this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
+      return;
+    }
+    // Only complete sweeps count: "no sweeps" alerts on this histogram's _count standing still.
+    this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
   /** Claims batch after batch until the shard has nothing more due. */
   private async sweepShard(shard: number): Promise<void> {
     for (;;) {
-      const { interrupted, ended, claimed } = await this.store.sweepShard(shard, this.env.SWEEP_BATCH);
-      if (interrupted + ended > 0) this.signal.notify();
+      const { interrupted, ended, claimed, transitions } = await this.store.sweepShard(shard, this.env.SWEEP_BATCH);
+      if (interrupted + ended > 0) {
+        this.metrics.transitionsMade(transitions);
+        this.signal.notify();
+      }
       if (claimed < this.env.SWEEP_BATCH || this.stopping) return;
     }
   }

@@ -1,7 +1,7 @@
 -- A heartbeat: starts a live, extends it, resumes it, or supersedes the room's previous live.
 -- KEYS: room hash, shard deadline zset, shard outbox stream
 -- ARGV: tag, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs
--- Returns {'ok', deadline, eventsEmitted} | {'gone', reason} | {'conflict', anchorId}
+-- Returns {'ok', deadline, eventsEmitted, transitions} (transitions: see emit) | {'gone', reason} | {'conflict', anchorId}
 -- @include now
 -- @include emit
 -- @include finish
@@ -22,6 +22,7 @@ if current[1] == liveId then
   if current[3] == 'interrupted' then
     redis.call('HSET', room, 'state', 'live')
     redis.call('HDEL', room, 'pendingReason')
+    count_interrupted(tag, -1)
     emit(outbox, room, roomId, 'live.resumed', nil, now)
     emitted = 1
   end
@@ -38,4 +39,4 @@ else
 end
 
 redis.call('ZADD', due, now + suspectMs, roomId)
-return {'ok', now + timeoutMs, emitted}
+return {'ok', now + timeoutMs, emitted, transitions_reply()}

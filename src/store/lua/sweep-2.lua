@@ -4,7 +4,7 @@
 -- Cost: O(log N + due) through ZRANGEBYSCORE ... LIMIT, never a scan of what is tracked.
 -- KEYS: shard deadline zset, shard outbox stream
 -- ARGV: tag, limit, retentionMs
--- Returns {interrupted, ended, claimed}
+-- Returns {interrupted, ended, claimed, transitions} (transitions: see emit)
 -- @include now
 -- @include emit
 -- @include finish
@@ -22,16 +22,20 @@ for _, roomId in ipairs(claimed) do
   if state == 'live' then
     local endAt = tonumber(f[2]) + tonumber(f[3])
     if now >= endAt then
-      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs)
+      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
       ended = ended + 1
     else
       redis.call('HSET', room, 'state', 'interrupted')
+      count_interrupted(tag, 1)
       emit(outbox, room, roomId, 'live.interrupted', nil, now)
       redis.call('ZADD', due, endAt, roomId)
       interrupted = interrupted + 1
     end
   elseif state == 'interrupted' then
-    finish(room, due, outbox, tag, roomId, f[4] or 'timeout', now, retentionMs)
+    local reason = f[4] or 'timeout'
+    local deadline = nil
+    if reason == 'timeout' then deadline = tonumber(f[2]) + tonumber(f[3]) end
+    finish(room, due, outbox, tag, roomId, reason, now, retentionMs, deadline)
     ended = ended + 1
   else
     -- The record expired or ended elsewhere: nothing left to judge.
@@ -39,4 +43,4 @@ for _, roomId in ipairs(claimed) do
   end
 end
 
-return {interrupted, ended, #claimed}
+return {interrupted, ended, #claimed, transitions_reply()}

@@ -1,10 +1,13 @@
 -- Ends the live held in `room`: records the reason, emits live.ended, stops tracking its
 -- deadline, and keeps the record (and a tombstone refusing its liveId) for the retention.
-local function finish(room, due, outbox, tag, roomId, reason, now, retentionMs)
-  local liveId = redis.call('HGET', room, 'liveId')
+-- `deadline` is given for timeout endings only (see emit).
+local function finish(room, due, outbox, tag, roomId, reason, now, retentionMs, deadline)
+  local f = redis.call('HMGET', room, 'liveId', 'state')
+  local liveId = f[1]
+  if f[2] == 'interrupted' then count_interrupted(tag, -1) end
   redis.call('HSET', room, 'state', 'ended', 'endedAt', now, 'reason', reason)
   redis.call('HDEL', room, 'pendingReason')
-  emit(outbox, room, roomId, 'live.ended', reason, now)
+  emit(outbox, room, roomId, 'live.ended', reason, now, deadline)
   redis.call('ZREM', due, roomId)
   redis.call('PEXPIRE', room, retentionMs)
   redis.call('SET', tag .. 'gone:' .. roomId .. ':' .. liveId, reason, 'PX', retentionMs)
