@@ -20,10 +20,23 @@ export function requestId(req: Pick<IncomingMessage, 'headers'>): string {
 /** The URL with credential-bearing query values replaced. */
 export function redactUrl(url: string | undefined): string | undefined {
   if (!url || !url.includes('?')) return url;
-  const [path, query] = url.split('?', 2);
-  const params = new URLSearchParams(query);
-  for (const name of [...params.keys()]) if (SECRET_QUERY_PARAMS.test(name)) params.set(name, REDACTED);
-  return `${path}?${params.toString()}`;
+  const at = url.indexOf('?');
+  const query = url
+    .slice(at + 1)
+    .split('&')
+    .map((pair) => {
+      const name = pair.split('=', 1)[0];
+      return SECRET_QUERY_PARAMS.test(safeDecode(name)) ? `${name}=${REDACTED}` : pair;
+    });
+  return `${url.slice(0, at)}?${query.join('&')}`;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
 }
 
 interface SerializedRequest {
