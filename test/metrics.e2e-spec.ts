@@ -114,7 +114,6 @@ describe('GET /metrics', () => {
     }, 5000, 'a dead letter counted');
     expect(sampleValue(text, 'led_deliveries_total', { notifier: 'webhook#0', outcome: 'dead' })).toBe(1);
     expect(sampleValue(text, 'led_dead_letter_stream_length')).toBe(1);
-
   });
 
   it('shows an event that is being delivered in the outbox gauges until it is acknowledged', async () => {
