@@ -9,7 +9,9 @@ async function main(): Promise<void> {
   const target = join(__dirname, '..', 'openapi.json');
   writeFileSync(target, await generateOpenApiJson());
   process.stdout.write(`wrote ${target}\n`);
-  process.exit(0);
 }
 
-void main();
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

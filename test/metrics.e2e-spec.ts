@@ -97,11 +97,12 @@ describe('GET /metrics', () => {
     await svc.post('/v1/rooms/m-refused/end', { liveId: 'm-refused-live', anchorId: 'a' });
     await beat('m-refused', { liveId: 'm-refused-live', anchorId: 'a' });
     await beat('m-refused', { liveId: 'bad:id', anchorId: 'a' });
+    await svc.post('/v1/rooms/m-refused/heartbeat', '{"liveId":'); // not JSON: refused before the controller
 
     const text = await scrape();
     expect(sampleValue(text, 'led_heartbeats_total', { result: 'conflict' })).toBe(1);
     expect(sampleValue(text, 'led_heartbeats_total', { result: 'gone' })).toBe(1);
-    expect(sampleValue(text, 'led_heartbeats_total', { result: 'bad_request' })).toBe(1);
+    expect(sampleValue(text, 'led_heartbeats_total', { result: 'bad_request' })).toBe(2);
     expect(sampleValue(text, 'led_transitions_total', { type: 'ended', reason: 'normal' })).toBe(normalEndsBefore + 1);
   });
 

@@ -6,7 +6,7 @@ import type { MetricsService } from '../metrics/metrics.service';
 const RETRY_AFTER_SECONDS = 1;
 
 /** Errors ioredis raises while Redis is unreachable; anything else is a real fault (500). */
-export function isStorageOutage(err: unknown): boolean {
+function isStorageOutage(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   return (
     ['MaxRetriesPerRequestError', 'ClusterAllFailedError'].includes(err.name) ||

@@ -26,7 +26,7 @@ export class MetricsService {
 
   private readonly heartbeats = new Counter({
     name: 'led_heartbeats_total',
-    help: 'Heartbeat requests by result (ok, gone, conflict, bad_request, unavailable, error).',
+    help: 'Heartbeat requests by result: ok (200), gone (410), conflict (409), bad_request (other 4xx), unavailable (503), error (other 5xx).',
     labelNames: ['result'],
     registers: [this.registry],
   });

@@ -1,4 +1,3 @@
-import pino from 'pino';
 import { createApp } from '../app.factory';
 import { loadEnvironment } from '../config/load-environment';
 import { buildOpenApiDocument } from './openapi';
@@ -9,7 +8,7 @@ import { buildOpenApiDocument } from './openapi';
  */
 export async function generateOpenApiJson(): Promise<string> {
   const env = loadEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', NOTIFIERS: 'log', LOG_LEVEL: 'fatal' });
-  const app = await createApp(env, { logDestination: pino.destination('/dev/null') });
+  const app = await createApp(env, { logDestination: { write: () => undefined } });
   const document = buildOpenApiDocument(app);
   return `${JSON.stringify(document, null, 2)}\n`;
 }

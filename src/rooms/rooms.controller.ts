@@ -1,7 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseInterceptors } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiStorageUnavailable, ApiValidationError, ErrorResponse, GoneResponse } from '../openapi/api-responses';
-import { HeartbeatMetricsInterceptor } from './heartbeat-metrics.interceptor';
 import { EndBody, EndResponse, HeartbeatBody, HeartbeatResponse, RoomParams, RoomStatus } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -21,7 +20,6 @@ export class RoomsController {
 
   @Post('heartbeat')
   @HttpCode(200)
-  @UseInterceptors(HeartbeatMetricsInterceptor)
   @ApiOperation({
     summary: 'Start or keep a live',
     description:
