@@ -27,6 +27,9 @@ end
 
 -- Per-shard count of interrupted lives (field `interrupted` of <tag>stats), kept by the scripts that move
 -- a live in or out of that state, so metrics read it in O(shards) instead of scanning lives.
+-- Never below 0: lives interrupted before this counter existed end without driving it negative.
 local function count_interrupted(tag, delta)
-  redis.call('HINCRBY', tag .. 'stats', 'interrupted', delta)
+  local key = tag .. 'stats'
+  if delta < 0 and (tonumber(redis.call('HGET', key, 'interrupted')) or 0) <= 0 then return end
+  redis.call('HINCRBY', key, 'interrupted', delta)
 end
