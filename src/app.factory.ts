@@ -2,27 +2,51 @@ import { ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
 import { Environment } from './config/environment';
+import { MetricsService } from './metrics/metrics.service';
+import { REQUEST_ID_HEADER, requestId } from './logging';
+import { setupOpenApi } from './openapi/openapi';
 
 /** Request bodies are a few ids; anything bigger is refused before parsing. Long path ids reach validation, which names them. */
 const BODY_LIMIT_BYTES = 16 * 1024;
+
+export interface AppOptions {
+  /** Where logs go instead of stdout (tests read what would have been printed). */
+  logDestination?: DestinationStream;
+}
 
 /**
  * Builds the application as main.ts runs it; tests use it too, so they exercise the real wiring.
  * Signals are handled by main.ts, which calls close(): the shutdown hooks then run in order.
  */
-export async function createApp(env: Environment): Promise<NestFastifyApplication> {
+export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(env),
-    new FastifyAdapter({ bodyLimit: BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 1024 }, trustProxy: true }),
+    AppModule.forRoot(env, options.logDestination),
+    new FastifyAdapter({
+      bodyLimit: BODY_LIMIT_BYTES,
+      routerOptions: { maxParamLength: 1024 },
+      trustProxy: true,
+      // One id per request for Fastify and pino alike (middie hands Fastify's id to pino-http):
+      // the caller's X-Request-Id when acceptable, else a new UUID; it is echoed in the response.
+      requestIdHeader: false,
+      genReqId: requestId,
+    }),
     { bufferLogs: true },
   );
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onRequest', async (request, reply) => {
+      reply.header(REQUEST_ID_HEADER, request.id);
+    });
   app.useLogger(app.get(Logger));
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
-  app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter));
+  app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter, app.get(MetricsService)));
+  setupOpenApi(app);
   return app;
 }

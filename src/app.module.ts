@@ -1,11 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
+import { MetricsModule } from './metrics/metrics.module';
 import { NotifyModule } from './notify/notify.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { StoreModule } from './store/store.module';
@@ -14,12 +16,12 @@ import { SweeperModule } from './sweeper/sweeper.module';
 /** Wiring only: each imported module owns its part. */
 @Module({})
 export class AppModule {
-  static forRoot(env: Environment): DynamicModule {
+  static forRoot(env: Environment, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(env),
-        LoggerModule.forRoot(loggerOptions(env)),
+        LoggerModule.forRoot(loggerOptions(env, logDestination)),
         ScheduleModule.forRoot(),
         StoreModule,
         NotifyModule,
@@ -27,6 +29,7 @@ export class AppModule {
         SweeperModule,
         AdminModule,
         HealthModule,
+        MetricsModule,
       ],
     };
   }

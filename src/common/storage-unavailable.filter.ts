@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { BaseExceptionFilter } from '@nestjs/core';
 import type { FastifyReply } from 'fastify';
+import type { MetricsService } from '../metrics/metrics.service';
 
 const RETRY_AFTER_SECONDS = 1;
 const LOG_EVERY_MS = 5000;
@@ -26,8 +27,16 @@ export class StorageUnavailableFilter extends BaseExceptionFilter implements Exc
   private refusedSinceLog = 0;
   private lastLogAt = 0;
 
+  constructor(
+    applicationRef: ConstructorParameters<typeof BaseExceptionFilter>[0],
+    private readonly metrics: MetricsService,
+  ) {
+    super(applicationRef);
+  }
+
   catch(err: unknown, host: ArgumentsHost): void {
     if (err instanceof HttpException || !isStorageOutage(err)) return super.catch(err, host);
+    this.metrics.redisError('request');
     this.logRefusal(err as Error);
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     reply

@@ -16,4 +16,9 @@ export interface LiveEvent {
   reason?: EndReason;
   /** Server time of the transition, epoch milliseconds. */
   at: number;
+  /**
+   * `live.ended` with reason `timeout` only: when the live became due (last heartbeat + timeout), epoch ms.
+   * `at - deadline` is how late the sweep noticed; delivery time minus it is the detection lag.
+   */
+  deadline?: number;
 }

@@ -1,8 +1,11 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { HealthStatus } from './health-status';
 import { REDIS } from '../store/redis.tokens';
 import type { RedisClient } from '../store/redis-connection';
 
+@ApiTags('operations')
 @Controller()
 export class HealthController {
   constructor(
@@ -13,14 +16,28 @@ export class HealthController {
 
   /** Liveness: the process answers. Deliberately independent of Redis, so an outage does not restart every pod. */
   @Get('healthz')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Liveness', description: 'The process answers. Independent of Redis, so an outage does not restart every pod.' })
+  @ApiOkResponse({ type: HealthStatus, example: { status: 'ok', info: {}, error: {}, details: {} } })
   liveness() {
     return this.health.check([]);
   }
 
   /** Readiness: this replica can reach Redis and so can take heartbeats. */
   @Get('readyz')
-  @HealthCheck()
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({ summary: 'Readiness', description: 'This replica reaches Redis and can take heartbeats.' })
+  @ApiOkResponse({ type: HealthStatus, example: { status: 'ok', info: { redis: { status: 'up' } }, error: {}, details: { redis: { status: 'up' } } } })
+  @ApiServiceUnavailableResponse({
+    type: HealthStatus,
+    description: 'Redis is unreachable.',
+    example: {
+      status: 'error',
+      info: {},
+      error: { redis: { status: 'down', message: 'Connection is closed.' } },
+      details: { redis: { status: 'down', message: 'Connection is closed.' } },
+    },
+  })
   readiness() {
     return this.health.check([
       async () => {

@@ -2,12 +2,15 @@ import { PinoLogger } from 'nestjs-pino';
 import type { LiveEvent } from '../events/live-event';
 import type { Notifier } from './notifier';
 
-/** Writes one structured log line per event: the simplest destination, and the default. */
+/**
+ * The destination for deployments without one: every transition already has its info line (TransitionLog),
+ * so delivering here adds only a debug line rather than printing each event twice.
+ */
 export class LogNotifier implements Notifier {
   readonly name = 'log';
 
   constructor(private readonly logger: PinoLogger) {
-    logger.setContext('LiveEvent');
+    logger.setContext('LogNotifier');
   }
 
   wants(): boolean {
@@ -15,6 +18,6 @@ export class LogNotifier implements Notifier {
   }
 
   async deliver(event: LiveEvent): Promise<void> {
-    this.logger.info({ event }, event.type);
+    this.logger.debug({ eventId: event.id }, 'delivered to log');
   }
 }

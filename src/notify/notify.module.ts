@@ -5,6 +5,7 @@ import { LogNotifier } from './log.notifier';
 import { Notifier, NOTIFIERS } from './notifier';
 import { OutboxConsumer } from './outbox-consumer';
 import { OutboxSignal } from './outbox-signal';
+import { TransitionLog } from './transition-log';
 import { WebhookNotifier } from './webhook.notifier';
 
 /** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
@@ -25,6 +26,7 @@ function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
   providers: [
     OutboxSignal,
     OutboxConsumer,
+    TransitionLog,
     { provide: NOTIFIERS, inject: [Environment, PinoLogger], useFactory: createNotifiers },
   ],
   exports: [OutboxSignal],

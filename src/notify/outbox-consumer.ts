@@ -2,11 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
 import { OutboxEntry, OutboxStore } from '../store/outbox-store';
 import { backoffDelay } from './backoff';
 import { DeliveryError, Notifier, NOTIFIERS } from './notifier';
 import { OutboxSignal } from './outbox-signal';
+import { TransitionLog } from './transition-log';
 
 const ERROR_PAUSE_MS = 1000;
 
@@ -33,6 +35,8 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     private readonly keys: KeyLayout,
     private readonly signal: OutboxSignal,
     @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
+    private readonly metrics: MetricsService,
+    private readonly transitions: TransitionLog,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -64,6 +68,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
         for (const entry of entries) this.start(entry);
         if (entries.length === 0) await this.signal.wait(this.env.DELIVERY_POLL_MS);
       } catch (err) {
+        this.metrics.redisError('outbox');
         this.logger.warn(`outbox read failed: ${(err as Error).message}`);
         await this.signal.wait(ERROR_PAUSE_MS);
       }
@@ -82,13 +87,16 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
           capacity - entries.length,
         );
         this.reclaimCursors.set(shard, next);
+        for (const entry of claimed) this.transitions.reclaimed(entry.event);
         entries.push(...claimed);
       }
     }
     for (let i = 0; i < this.keys.shards && entries.length < capacity; i++) {
       const shard = this.nextShard;
       this.nextShard = (this.nextShard + 1) % this.keys.shards;
-      entries.push(...(await this.outbox.readNew(shard, this.consumerName, capacity - entries.length)));
+      const fresh = await this.outbox.readNew(shard, this.consumerName, capacity - entries.length);
+      for (const entry of fresh) this.transitions.record(entry.event);
+      entries.push(...fresh);
     }
     return entries;
   }
@@ -112,7 +120,10 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
             const error = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
             if (error.retryable) failed.push({ notifier, error });
             else await this.deadLetter(entry, notifier, error);
+            return;
           }
+          this.metrics.delivery(notifier.name, 'ok');
+          this.metrics.delivered(notifier.name, entry.event);
         }),
       );
       if (failed.length > 0 && attempt >= this.env.DELIVERY_MAX_ATTEMPTS) {
@@ -123,6 +134,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
       if (!this.running) return;
 
       pending = failed.map((f) => f.notifier);
+      for (const f of failed) this.metrics.delivery(f.notifier.name, 'retry');
       const hinted = Math.max(0, ...failed.map((f) => f.error.retryAfterMs ?? 0));
       const delay = Math.max(hinted, backoffDelay(attempt, this.env.DELIVERY_BACKOFF_MS, this.env.DELIVERY_BACKOFF_MAX_MS));
       this.logger.warn(
@@ -134,6 +146,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async deadLetter(entry: OutboxEntry, notifier: Notifier, error: DeliveryError, prefix = ''): Promise<void> {
+    this.metrics.delivery(notifier.name, 'dead');
     this.logger.error(`dead letter: ${entry.event.id} to ${notifier.name}: ${prefix}${error.message}`);
     await this.outbox.deadLetter(entry, notifier.name, prefix + error.message, error.code);
   }

@@ -1,3 +1,4 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 /** Ids become part of Redis keys and event ids, so they are kept short and free of separators. */
@@ -7,61 +8,117 @@ const ID_MESSAGE = '$property may contain only letters, digits and _ . @ -';
 const GROUP_ID_PATTERN = /^[A-Za-z0-9_.@#-]+$/;
 export const ID_MAX_LENGTH = 128;
 
+/** The OpenAPI description of an id, from the same constants the validators use. */
+const idProperty = (description: string, example: string) =>
+  ApiProperty({ description, example, pattern: ID_PATTERN.source, minLength: 1, maxLength: ID_MAX_LENGTH });
+
+const END_REASONS = ['normal', 'timeout', 'disconnect', 'admin', 'superseded'];
+
 export class RoomParams {
+  @idProperty('The room; shards its keys. 1–128 letters, digits and _ . @ -', 'room-1')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   roomId: string;
 }
 
 export class HeartbeatBody {
+  @idProperty('One broadcast, unique per live; a new liveId starts a new live (superseding a running one).', 'live-42')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   liveId: string;
 
+  @idProperty('The anchor (host) who owns the live; later beats and the end must carry the same.', 'anchor-7')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   anchorId: string;
 
   /** The room's IM group; defaults to the roomId. */
+  @ApiPropertyOptional({
+    description: "The room's Tencent IM group, which receives the viewer notices. Defaults to the roomId.",
+    example: '@TGS#aQWERTY',
+    pattern: GROUP_ID_PATTERN.source,
+    minLength: 1,
+    maxLength: ID_MAX_LENGTH,
+  })
   @IsOptional() @IsString() @MaxLength(ID_MAX_LENGTH)
   @Matches(GROUP_ID_PATTERN, { message: '$property may contain only letters, digits and _ . @ # -' })
   groupId?: string;
 
   /** The room's own timeout, within the configured bounds. */
+  @ApiPropertyOptional({
+    description:
+      "The room's own heartbeat timeout in ms, within TIMEOUT_MIN_MS..TIMEOUT_MAX_MS (defaults 5000..300000); " +
+      'the suspect point and the beat interval scale with it. Defaults to HEARTBEAT_TIMEOUT_MS.',
+    type: 'integer',
+    example: 30000,
+  })
   @IsOptional() @IsInt()
   timeoutMs?: number;
 }
 
 export class EndBody {
+  @idProperty('The live to end.', 'live-42')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   liveId: string;
 
+  @idProperty('Must match the anchor that started the live.', 'anchor-7')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   anchorId: string;
 }
 
-export interface HeartbeatResponse {
+export class HeartbeatResponse {
+  @ApiProperty({ enum: ['live'], description: 'Always `live`: the beat was taken (an interrupted live resumes).' })
   state: 'live';
+
+  @ApiProperty({ example: 'live-42' })
   liveId: string;
+
   /** When the app should send its next beat. */
+  @ApiProperty({ type: 'integer', example: 5000, description: 'Send the next heartbeat after this many ms.' })
   nextHeartbeatInMs: number;
+
   /** Epoch ms after which, without another beat, the live ends. */
+  @ApiProperty({ type: 'integer', example: 1764275335123, description: 'Epoch ms after which, without another beat, the live ends (reason `timeout`).' })
   deadline: number;
 }
 
-export interface EndResponse {
+export class EndResponse {
+  @ApiProperty({ enum: ['ended'] })
   state: 'ended';
+
+  @ApiProperty({ example: 'live-42' })
   liveId: string;
+
+  @ApiProperty({ enum: END_REASONS, example: 'normal', description: 'Why the live ended (the first end wins).' })
   reason: string;
+
   /** True when this call changed nothing because the live had already ended. */
+  @ApiProperty({ example: false, description: 'True when this call changed nothing because the live had already ended.' })
   alreadyEnded: boolean;
 }
 
-export interface RoomStatus {
+export class RoomStatus {
+  @ApiProperty({ example: 'room-1' })
   roomId: string;
+
+  @ApiProperty({ enum: ['live', 'interrupted', 'ended', 'idle'], example: 'live', description: '`idle`: no live known (never, or expired after ENDED_RETENTION_MS).' })
   state: 'live' | 'interrupted' | 'ended' | 'idle';
+
+  @ApiProperty({ type: String, nullable: true, example: 'live-42' })
   liveId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'anchor-7' })
   anchorId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'room-1' })
   groupId: string | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 1764275300000, description: 'Epoch ms.' })
   startedAt: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: 1764275315123, description: 'Epoch ms.' })
   lastHeartbeatAt: number | null;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Epoch ms; null while running.' })
   endedAt: number | null;
+
+  @ApiProperty({ type: String, enum: END_REASONS, nullable: true, example: null, description: 'End reason; null while running.' })
   reason: string | null;
 }

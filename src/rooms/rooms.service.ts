@@ -3,6 +3,7 @@ import { Environment } from '../config/environment';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
+import { MetricsService } from '../metrics/metrics.service';
 import { EndResponse, HeartbeatBody, HeartbeatResponse, RoomStatus } from './rooms.dto';
 
 @Injectable()
@@ -11,6 +12,7 @@ export class RoomsService {
     private readonly env: Environment,
     private readonly store: LiveStore,
     private readonly signal: OutboxSignal,
+    private readonly metrics: MetricsService,
   ) {}
 
   async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
@@ -36,7 +38,10 @@ export class RoomsService {
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
     }
-    if (outcome.eventsEmitted > 0) this.signal.notify();
+    if (outcome.eventsEmitted > 0) {
+      this.metrics.transitionsMade(outcome.transitions);
+      this.signal.notify();
+    }
     return {
       state: 'live',
       liveId: body.liveId,
@@ -53,7 +58,10 @@ export class RoomsService {
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${liveId}`);
     }
-    if (outcome.kind === 'ended') this.signal.notify();
+    if (outcome.kind === 'ended') {
+      this.metrics.transitionsMade([{ type: 'ended', reason: outcome.reason, count: 1 }]);
+      this.signal.notify();
+    }
     return { state: 'ended', liveId: outcome.liveId, reason: outcome.reason, alreadyEnded: outcome.kind === 'already' };
   }
 

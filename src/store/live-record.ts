@@ -15,8 +15,15 @@ export interface LiveRecord {
   timeoutMs: number;
 }
 
+/** What a script did: events of one type (and end reason) it emitted, and how many. */
+export interface TransitionCount {
+  type: 'started' | 'interrupted' | 'resumed' | 'ended';
+  reason: EndReason | null;
+  count: number;
+}
+
 export type HeartbeatOutcome =
-  | { kind: 'ok'; deadline: number; eventsEmitted: number }
+  | { kind: 'ok'; deadline: number; eventsEmitted: number; transitions: TransitionCount[] }
   | { kind: 'gone'; reason: EndReason }
   | { kind: 'conflict' };
 
@@ -34,6 +41,7 @@ export interface SweepOutcome {
   gapMs: number;
   /** Lives given a fresh grace after a gap instead of being judged. */
   rescheduled: number;
+  transitions: TransitionCount[];
 }
 
 export interface ShardCounts {

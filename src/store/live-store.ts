@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { KeyLayout } from './key-layout';
 import { LuaCommands } from './lua-scripts';
-import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome } from './live-record';
+import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome, TransitionCount } from './live-record';
 import { REDIS } from './redis.tokens';
 import type { RedisClient } from './redis-connection';
 
@@ -30,7 +30,7 @@ export class LiveStore {
 
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
     const shard = this.keys.shardOf(input.roomId);
-    const [status, value, emitted] = await this.scripts.heartbeat(
+    const [status, value, emitted, transitions] = await this.scripts.heartbeat(
       this.keys.room(input.roomId),
       this.keys.due(shard),
       this.keys.outbox(shard),
@@ -43,7 +43,9 @@ export class LiveStore {
       input.suspectMs,
       this.env.ENDED_RETENTION_MS,
     );
-    if (status === 'ok') return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted) };
+    if (status === 'ok') {
+      return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
+    }
     if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
     return { kind: 'conflict' };
   }
@@ -85,7 +87,7 @@ export class LiveStore {
 
   /** `hold`: the mass-timeout guard is engaged, so no live may end for silence. */
   async sweepShard(shard: number, limit: number, hold: boolean): Promise<SweepOutcome> {
-    const [interrupted, ended, claimed, gapMs, rescheduled] = await this.scripts.sweep(
+    const [interrupted, ended, claimed, gapMs, rescheduled, transitions] = await this.scripts.sweep(
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
@@ -94,7 +96,7 @@ export class LiveStore {
       this.env.SWEEP_GAP_MS,
       hold ? 1 : 0,
     );
-    return { interrupted, ended, claimed, gapMs, rescheduled };
+    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: parseTransitions(transitions) };
   }
 
   /** Counts for the mass-timeout guard; `dueToEnd` covers interrupted lives ending within `withinMs`. */
@@ -108,4 +110,27 @@ export class LiveStore {
     const key = interrupted ? this.keys.ending(shard) : this.keys.due(shard);
     return this.redis.zrange(key, offset, offset + count - 1);
   }
+
+  /** Lives by state, from each shard's two deadline sets: O(shards), no scan. */
+  async countByState(): Promise<{ live: number; interrupted: number }> {
+    const perShard = await Promise.all(this.keys.allShards().map((shard) => this.shardCounts(shard, 0)));
+    return perShard.reduce(
+      (sum, c) => ({ live: sum.live + c.running, interrupted: sum.interrupted + c.interrupted }),
+      { live: 0, interrupted: 0 },
+    );
+  }
+}
+
+/** Reads the `{"<type>:<reason>", count, …}` list the scripts return (see includes/emit.lua). */
+function parseTransitions(flat: Array<string | number> | undefined): TransitionCount[] {
+  const counts: TransitionCount[] = [];
+  for (let i = 0; flat && i + 1 < flat.length; i += 2) {
+    const [type, reason] = String(flat[i]).split(':');
+    counts.push({
+      type: type.replace(/^live\./, '') as TransitionCount['type'],
+      reason: (reason || null) as EndReason | null,
+      count: Number(flat[i + 1]),
+    });
+  }
+  return counts;
 }

@@ -30,8 +30,8 @@ function camelCase(name: string): string {
 
 /** Typed signatures of the commands defined above. */
 export interface LuaCommands {
-  heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?]>;
+  heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?, Array<string | number>?]>;
   end(...args: Array<string | number>): Promise<[string, string?, string?]>;
-  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number]>;
+  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>]>;
   guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
 }

@@ -9,8 +9,9 @@ function hostPort(node: string): { host: string; port: number } {
 }
 
 /**
- * Opens the connection `REDIS_MODE` asks for. Commands fail fast while Redis is unreachable
- * (no offline queue), so callers can answer 503 instead of hanging.
+ * Creates the client `REDIS_MODE` asks for. Commands fail fast while Redis is unreachable
+ * (no offline queue), so callers can answer 503 instead of hanging. The connection is lazy: it opens
+ * when StoreModule initialises, so the app can be created without Redis (e.g. to generate openapi.json).
  */
 export function connectRedis(env: Environment, connectionName = 'live-end-detector'): RedisClient {
   const common: RedisOptions = {
@@ -18,6 +19,7 @@ export function connectRedis(env: Environment, connectionName = 'live-end-detect
     password: env.REDIS_PASSWORD,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
+    lazyConnect: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
   };
   switch (env.REDIS_MODE) {
@@ -25,6 +27,7 @@ export function connectRedis(env: Environment, connectionName = 'live-end-detect
       return new Redis.Cluster(env.REDIS_NODES.map(hostPort), {
         redisOptions: common,
         enableOfflineQueue: false,
+        lazyConnect: true,
         clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       });
     case 'sentinel':

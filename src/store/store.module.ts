@@ -1,5 +1,6 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
@@ -31,11 +32,19 @@ const STARTUP_TIMEOUT_MS = 30000;
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
 
-  constructor(@Inject(REDIS) private readonly redis: RedisClient) {
-    redis.on('error', (err: Error) => this.logger.warn(`Redis error: ${err.message}`));
+  constructor(
+    @Inject(REDIS) private readonly redis: RedisClient,
+    metrics: MetricsService,
+  ) {
+    redis.on('error', (err: Error) => {
+      metrics.redisError('connection');
+      this.logger.warn(`Redis error: ${err.message}`);
+    });
   }
 
   async onModuleInit(): Promise<void> {
+    // A failed first attempt is retried by the client's retry strategy; whenReady waits for it.
+    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
     await whenReady(this.redis, STARTUP_TIMEOUT_MS);
   }
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { REDIS } from '../store/redis.tokens';
@@ -37,6 +38,7 @@ export class MassTimeoutGuard {
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
     @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Whether the next sweep must hold silence-endings. Costs one script call per shard and one MGET. */
@@ -45,6 +47,7 @@ export class MassTimeoutGuard {
     const status = await this.status();
     if (status.engaged !== this.engaged) {
       this.engaged = status.engaged;
+      this.metrics.setGuardEngaged(status.engaged);
       const figures = `${status.wouldEnd} of ${status.tracked} lives would end within ${this.env.GUARD_WINDOW_MS} ms`;
       if (status.engaged) this.logger.error(`mass-timeout guard engaged, holding endings: ${figures}`);
       else this.logger.warn(`mass-timeout guard released: ${figures}`);

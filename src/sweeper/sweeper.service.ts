@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
+import { MetricsService } from '../metrics/metrics.service';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
@@ -25,6 +26,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly signal: OutboxSignal,
     private readonly scheduler: SchedulerRegistry,
     private readonly guard: MassTimeoutGuard,
+    private readonly metrics: MetricsService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -44,31 +46,44 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async sweepAll(): Promise<void> {
+    const startedAt = process.hrtime.bigint();
     let hold: boolean;
     try {
       hold = await this.guard.shouldHold();
     } catch (err) {
+      this.metrics.redisError('sweep');
       this.logger.warn(`sweep skipped: ${(err as Error).message}`);
       return;
     }
     const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard, hold)));
-    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
-    if (failed.length > 0) this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
     const ended = results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
     await this.guard.recordEndings(ended).catch(() => undefined);
+    const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    if (failed.length > 0) {
+      this.metrics.redisError('sweep');
+      this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
+      return;
+    }
+    // Only complete sweeps count: "no sweeps" alerts on this histogram's _count standing still.
+    this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
   /** Claims batch after batch until the shard has nothing more due; returns how many lives ended. */
   private async sweepShard(shard: number, hold: boolean): Promise<number> {
     let endedTotal = 0;
     for (;;) {
-      const { interrupted, ended, claimed, gapMs, rescheduled } = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
-      endedTotal += ended;
-      if (gapMs > 0) {
-        this.logger.warn(`shard ${shard} was not swept for ${gapMs} ms (service or Redis down): silence counts from now, ${rescheduled} live(s) given a fresh grace`);
+      const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
+      endedTotal += outcome.ended;
+      if (outcome.gapMs > 0) {
+        this.logger.warn(
+          `shard ${shard} was not swept for ${outcome.gapMs} ms (service or Redis down): silence counts from now, ${outcome.rescheduled} live(s) given a fresh grace`,
+        );
       }
-      if (interrupted + ended > 0) this.signal.notify();
-      if (claimed < this.env.SWEEP_BATCH || this.stopping) return endedTotal;
+      if (outcome.interrupted + outcome.ended > 0) {
+        this.metrics.transitionsMade(outcome.transitions);
+        this.signal.notify();
+      }
+      if (outcome.claimed < this.env.SWEEP_BATCH || this.stopping) return endedTotal;
     }
   }
 }

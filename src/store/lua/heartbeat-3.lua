@@ -2,7 +2,7 @@
 -- KEYS: room hash, shard deadline zset of running lives, shard outbox stream
 -- (the shard's zset of interrupted lives, <tag>ending, is derived from the tag)
 -- ARGV: tag, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs
--- Returns {'ok', deadline, eventsEmitted} | {'gone', reason} | {'conflict', anchorId}
+-- Returns {'ok', deadline, eventsEmitted, transitions} (transitions: see emit) | {'gone', reason} | {'conflict', anchorId}
 -- @include now
 -- @include emit
 -- @include finish
@@ -40,4 +40,4 @@ else
 end
 
 redis.call('ZADD', due, now + suspectMs, roomId)
-return {'ok', now + timeoutMs, emitted}
+return {'ok', now + timeoutMs, emitted, transitions_reply()}

@@ -10,7 +10,7 @@
 --   interrupted until they beat again or the hold is released.
 -- KEYS: shard zset of running lives (by suspect point), shard outbox stream
 -- ARGV: tag, limit, retentionMs, gapMs, hold (0|1)
--- Returns {interrupted, ended, claimed, gapMs, rescheduled}
+-- Returns {interrupted, ended, claimed, gapMs, rescheduled, transitions} (transitions: see emit)
 -- @include now
 -- @include emit
 -- @include finish
@@ -50,7 +50,7 @@ for _, roomId in ipairs(claimed) do
       redis.call('ZADD', due, suspectAt, roomId)
       rescheduled = rescheduled + 1
     elseif now >= endAt and not hold then
-      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs)
+      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
       ended = ended + 1
     else
       redis.call('HSET', room, 'state', 'interrupted')
@@ -81,10 +81,10 @@ for _, roomId in ipairs(claimedEnding) do
       redis.call('ZADD', ending, endAt, roomId)
       rescheduled = rescheduled + 1
     else
-      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs)
+      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
       ended = ended + 1
     end
   end
 end
 
-return {interrupted, ended, math.max(#claimed, #claimedEnding), gap, rescheduled}
+return {interrupted, ended, math.max(#claimed, #claimedEnding), gap, rescheduled, transitions_reply()}

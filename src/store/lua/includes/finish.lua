@@ -1,10 +1,11 @@
 -- Ends the live held in `room`: records the reason, emits live.ended, stops tracking its
 -- deadlines, and keeps the record (and a tombstone refusing its liveId) for the retention.
-local function finish(room, due, outbox, tag, roomId, reason, now, retentionMs)
+-- `deadline` is given for timeout endings only (see emit).
+local function finish(room, due, outbox, tag, roomId, reason, now, retentionMs, deadline)
   local liveId = redis.call('HGET', room, 'liveId')
   redis.call('HSET', room, 'state', 'ended', 'endedAt', now, 'reason', reason)
   redis.call('HDEL', room, 'pendingReason')
-  emit(outbox, room, roomId, 'live.ended', reason, now)
+  emit(outbox, room, roomId, 'live.ended', reason, now, deadline)
   redis.call('ZREM', due, roomId)
   redis.call('ZREM', tag .. 'ending', roomId)
   redis.call('PEXPIRE', room, retentionMs)

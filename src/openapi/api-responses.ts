@@ -1,0 +1,61 @@
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiForbiddenResponse,
+  ApiProperty,
+  ApiServiceUnavailableResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+
+/** The body Nest sends with every 4xx/5xx. */
+export class ErrorResponse {
+  @ApiProperty({ type: 'integer', example: 409 })
+  statusCode: number;
+
+  @ApiProperty({ example: 'Conflict' })
+  error: string;
+
+  @ApiProperty({
+    oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
+    description: 'What went wrong; for 400, one entry per offending field, each naming it.',
+    example: 'anchorId does not match the anchor of live live-42',
+  })
+  message: string | string[];
+}
+
+export class GoneResponse extends ErrorResponse {
+  @ApiProperty({ enum: ['normal', 'timeout', 'disconnect', 'admin', 'superseded'], example: 'timeout', description: 'How the live ended.' })
+  reason: string;
+}
+
+/** 400 as the validation pipe answers it. */
+export const ApiValidationError = () =>
+  ApiBadRequestResponse({
+    description: 'A field is missing, malformed or unknown (each named in `message`), or the body is not JSON.',
+    type: ErrorResponse,
+    example: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] },
+  });
+
+/** 503 with Retry-After, from StorageUnavailableFilter, on every route that touches Redis. */
+export const ApiStorageUnavailable = () =>
+  ApiServiceUnavailableResponse({
+    description: 'Redis is unreachable; retry after the number of seconds in Retry-After.',
+    type: ErrorResponse,
+    headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 1 } } },
+    example: { statusCode: 503, error: 'Service Unavailable', message: 'storage unavailable, retry shortly' },
+  });
+
+/** 401/403 from AdminTokenGuard. */
+export const ApiAdminAuth = () =>
+  applyDecorators(
+    ApiUnauthorizedResponse({
+      description: 'Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`.',
+      type: ErrorResponse,
+      example: { statusCode: 401, message: 'admin token required', error: 'Unauthorized' },
+    }),
+    ApiForbiddenResponse({
+      description: 'The admin API is disabled: ADMIN_TOKEN is not set.',
+      type: ErrorResponse,
+      example: { statusCode: 403, message: 'admin API disabled: ADMIN_TOKEN is not set', error: 'Forbidden' },
+    }),
+  );
