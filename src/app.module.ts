@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
+import { AuthModule } from './auth/auth.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
 import { HealthModule } from './health/health.module';
@@ -21,6 +22,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env)),
         ScheduleModule.forRoot(),
+        AuthModule,
         StoreModule,
         NotifyModule,
         RoomsModule,

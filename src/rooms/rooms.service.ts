@@ -3,6 +3,7 @@ import { Environment } from '../config/environment';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
+import { HeartbeatRateLimitedException } from './rate-limited';
 import { EndResponse, HeartbeatBody, HeartbeatResponse, RoomStatus } from './rooms.dto';
 
 @Injectable()
@@ -35,6 +36,8 @@ export class RoomsService {
         });
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
+      case 'limited':
+        throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
     if (outcome.eventsEmitted > 0) this.signal.notify();
     return {

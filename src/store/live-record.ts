@@ -18,7 +18,8 @@ export interface LiveRecord {
 export type HeartbeatOutcome =
   | { kind: 'ok'; deadline: number; eventsEmitted: number }
   | { kind: 'gone'; reason: EndReason }
-  | { kind: 'conflict' };
+  | { kind: 'conflict' }
+  | { kind: 'limited'; retryAfterMs: number };
 
 export type EndOutcome =
   | { kind: 'ended' | 'already'; reason: EndReason; liveId: string }

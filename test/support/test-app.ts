@@ -13,8 +13,14 @@ export const FAST_TIMINGS = {
   DELIVERY_POLL_MS: '50',
   DELIVERY_BACKOFF_MS: '50',
   DELIVERY_BACKOFF_MAX_MS: '200',
+  // Rooms with TIMEOUT_MIN_MS are asked to beat every ~33 ms; the rate limit must allow that.
+  HEARTBEAT_RATE_PER_SEC: '100',
+  HEARTBEAT_RATE_BURST: '20',
   LOG_LEVEL: 'error',
 };
+
+/** Existing tests run without anchor tokens; auth tests set AUTH_MODE=jwt themselves. */
+export const TEST_DEFAULTS = { ...FAST_TIMINGS, AUTH_MODE: 'none' };
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
@@ -28,7 +34,7 @@ export interface TestApp {
 
 /** Boots the real application (same wiring as main.ts) on a free port with the given environment. */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
-  const app = await createApp(loadEnvironment({ ...FAST_TIMINGS, ...env }));
+  const app = await createApp(loadEnvironment({ ...TEST_DEFAULTS, ...env }));
   await app.listen(0, '127.0.0.1');
   const url = await app.getUrl();
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
