@@ -1,4 +1,4 @@
-import { exportSPKI, generateKeyPair, SignJWT, UnsecuredJWT } from 'jose';
+import { exportSPKI, generateKeyPair, KeyLike, SignJWT, UnsecuredJWT } from 'jose';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -99,12 +99,12 @@ describe('anchor authentication (AUTH_MODE=jwt)', () => {
 describe('anchor authentication with a public key (ES256)', () => {
   let redis: RedisServer;
   let svc: TestApp;
-  let privateKey: CryptoKey;
+  let privateKey: KeyLike;
   let pem: string;
 
   beforeAll(async () => {
     const pair = await generateKeyPair('ES256');
-    privateKey = pair.privateKey as CryptoKey;
+    privateKey = pair.privateKey;
     pem = await exportSPKI(pair.publicKey);
     redis = await RedisServer.start();
     svc = await startTestApp({ REDIS_URL: redis.url, AUTH_MODE: 'jwt', AUTH_JWT_PUBLIC_KEY: pem });
