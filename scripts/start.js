@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs the built service for real. When no Redis is configured (REDIS_URL unset, standalone mode),
 // it starts a local redis-server with AOF persistence on a free port under .run/redis and stops it on exit.
+// AUTH_MODE defaults to none here (and only here), so a local trial needs no token issuer.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
 const { mkdirSync } = require('node:fs');
@@ -57,6 +58,11 @@ async function startLocalRedis() {
 
 async function main() {
   const env = { ...process.env };
+  if (!env.AUTH_MODE) {
+    // A local trial has no business backend minting tokens; production must choose AUTH_MODE itself.
+    env.AUTH_MODE = 'none';
+    console.error('AUTH_MODE is not set: using AUTH_MODE=none for this local run (anchors are not authenticated)');
+  }
   let redis = null;
   if (!env.REDIS_URL && (env.REDIS_MODE || 'standalone') === 'standalone') {
     const local = await startLocalRedis();

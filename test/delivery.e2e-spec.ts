@@ -1,16 +1,16 @@
 import { verifyWebhook } from '../src/notify/webhook-signature';
-import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
+import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 describe('delivery through the outbox', () => {
-  let redis: RedisServer;
+  let redis: TestRedis;
   let receiver: WebhookReceiver;
   const apps: TestApp[] = [];
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await startTestRedis();
     receiver = await WebhookReceiver.start();
   });
 
@@ -26,7 +26,7 @@ describe('delivery through the outbox', () => {
 
   const start = async (env: Record<string, string> = {}) => {
     const svc = await startTestApp({
-      REDIS_URL: redis.url,
+      ...redis.env,
       NOTIFIERS: 'webhook',
       WEBHOOK_URLS: receiver.url,
       WEBHOOK_SECRET,
@@ -63,7 +63,7 @@ describe('delivery through the outbox', () => {
 
     const client = redis.client();
     const dead = [];
-    for (const key of await client.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
+    for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
     client.disconnect();
     const letter = dead.map(([, fields]) => fields).find((f) => f.includes('webhook#0') && f[1].includes('refused-live:1'));
     expect(letter).toBeDefined();
@@ -91,7 +91,7 @@ describe('delivery through the outbox', () => {
     await svc.close();
     apps.pop();
     const client = redis.client();
-    const shardKey = (await client.keys('led:{*}:outbox'))[0];
+    const shardKey = (await redis.keys('led:{*}:outbox'))[0];
     await client.xadd(shardKey, '*', 'event', JSON.stringify({ id: 'orphan-live:1', type: 'live.ended', seq: 1, roomId: 'orphan', liveId: 'orphan-live', anchorId: 'a', groupId: 'orphan', reason: 'timeout', at: Date.now() }));
     const read = await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
     expect(read).not.toBeNull();
@@ -112,7 +112,7 @@ describe('delivery through the outbox', () => {
     receiver.delayMs = 0;
     const client = redis.client();
     const pending = [];
-    for (const key of await client.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, 'notifiers', '-', '+', 100)) as unknown[]));
+    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, 'notifiers', '-', '+', 100)) as unknown[]));
     client.disconnect();
     expect(pending).toEqual([]);
   });

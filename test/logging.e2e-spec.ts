@@ -1,7 +1,7 @@
 import { createApp } from '../src/app.factory';
 import { loadEnvironment } from '../src/config/load-environment';
 import { RedisServer } from './support/redis-server';
-import { FAST_TIMINGS } from './support/test-app';
+import { TEST_DEFAULTS } from './support/test-app';
 import { sleep, waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
@@ -22,7 +22,7 @@ describe('structured logs', () => {
     redis = await RedisServer.start();
     receiver = await WebhookReceiver.start();
     const env = loadEnvironment({
-      ...FAST_TIMINGS,
+      ...TEST_DEFAULTS,
       LOG_LEVEL: 'trace',
       REDIS_URL: redis.url,
       NOTIFIERS: 'webhook,log',

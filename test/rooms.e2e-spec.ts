@@ -1,19 +1,19 @@
 import { verifyWebhook } from '../src/notify/webhook-signature';
-import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
+import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 describe('heartbeats in, live-ended notices out', () => {
-  let redis: RedisServer;
+  let redis: TestRedis;
   let receiver: WebhookReceiver;
   let svc: TestApp;
 
   beforeAll(async () => {
-    redis = await RedisServer.start();
+    redis = await startTestRedis();
     receiver = await WebhookReceiver.start();
     svc = await startTestApp({
-      REDIS_URL: redis.url,
+      ...redis.env,
       NOTIFIERS: 'webhook',
       WEBHOOK_URLS: receiver.url,
       WEBHOOK_SECRET,

@@ -3,8 +3,8 @@ import {
   ArrayNotEmpty,
   IsBoolean,
   IsIn,
-  IsNumber,
   IsInt,
+  IsNumber,
   IsOptional,
   IsString,
   IsUrl,
@@ -166,10 +166,42 @@ export class Environment {
   @IsOptional() @IsString() @MinLength(16)
   ADMIN_TOKEN?: string;
 
+  // --- Anchor authentication and limits ---
+  /** `jwt`: anchors present a token minted by the business backend; `none`: trust every caller (deliberate choice). */
+  @IsIn(['jwt', 'none'])
+  AUTH_MODE: 'jwt' | 'none';
+
+  /** HS256 shared secret (at least 32 characters); or set AUTH_JWT_PUBLIC_KEY instead. */
+  @IsOptional() @IsString() @MinLength(32)
+  AUTH_JWT_SECRET?: string;
+
+  /** PEM public key (RSA or EC; `\n` escapes allowed) that verifies RS256/ES256 tokens. */
+  @IsOptional() @IsString()
+  AUTH_JWT_PUBLIC_KEY?: string;
+
+  /** Accepted algorithms; by default the one the key implies (HS256, RS256 or ES256). */
+  @IsOptional()
+  @Transform(list)
+  @ArrayNotEmpty()
+  @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], { each: true })
+  AUTH_JWT_ALGORITHMS?: string[];
+
+  /** Leeway for `exp` (and `nbf`) between the backend's clock and ours. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  AUTH_CLOCK_TOLERANCE_S = 30;
+
+  /** Heartbeats per second a room's anchor may send on average; 0 turns the limit off. */
+  @Type(() => Number) @IsNumber() @Min(0) @Max(10000)
+  HEARTBEAT_RATE_PER_SEC = 5;
+
+  /** Heartbeats an anchor may send at once above the average rate (e.g. reconnect retries). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  HEARTBEAT_RATE_BURST = 10;
+
   /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
   @Type(() => Number) @IsInt() @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */
-export const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL']);
+export const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL', 'AUTH_JWT_SECRET']);

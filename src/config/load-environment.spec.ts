@@ -1,6 +1,6 @@
 import { environmentVariableNames, loadEnvironment } from './load-environment';
 
-const base = { REDIS_URL: 'redis://127.0.0.1:6379' };
+const base = { REDIS_URL: 'redis://127.0.0.1:6379', AUTH_MODE: 'none' };
 
 describe('loadEnvironment', () => {
   it('applies the documented defaults', () => {

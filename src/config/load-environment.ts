@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
+import { jwtVerification } from '../auth/jwt-verification';
 import { Environment, SECRET_VARIABLES } from './environment';
 
 export class ConfigurationError extends Error {}
@@ -54,6 +55,19 @@ function checkRelations(c: Environment): void {
     fail(
       `DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS}) must be at most half DELIVERY_CLAIM_IDLE_MS (${c.DELIVERY_CLAIM_IDLE_MS}), or retries get reclaimed by other replicas`,
     );
+  // The service tells a room with the shortest timeout to beat this often; the limit must leave room for retries.
+  const fastestBeatsPerSec = 1000 / ((c.HEARTBEAT_INTERVAL_MS * c.TIMEOUT_MIN_MS) / c.HEARTBEAT_TIMEOUT_MS);
+  if (c.HEARTBEAT_RATE_PER_SEC > 0 && c.HEARTBEAT_RATE_PER_SEC < 2 * fastestBeatsPerSec)
+    fail(
+      `HEARTBEAT_RATE_PER_SEC (${c.HEARTBEAT_RATE_PER_SEC}) must be at least ${Math.ceil(2 * fastestBeatsPerSec * 100) / 100}: twice the beat rate asked of a room with TIMEOUT_MIN_MS`,
+    );
+  if (c.AUTH_MODE === 'jwt') {
+    try {
+      jwtVerification(c);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  }
   if (c.DELIVERY_BACKOFF_MS > c.DELIVERY_BACKOFF_MAX_MS)
     fail(`DELIVERY_BACKOFF_MS (${c.DELIVERY_BACKOFF_MS}) must not exceed DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS})`);
 }

@@ -4,7 +4,7 @@ import type { TransitionCount } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
 import { OutboxStore } from '../store/outbox-store';
 
-export type HeartbeatResult = 'ok' | 'gone' | 'conflict' | 'bad_request' | 'unavailable' | 'error';
+export type HeartbeatResult = 'ok' | 'gone' | 'conflict' | 'unauthorized' | 'forbidden' | 'limited' | 'bad_request' | 'unavailable' | 'error';
 export type DeliveryOutcome = 'ok' | 'retry' | 'dead';
 /** Where a Redis failure was seen. */
 export type RedisErrorSource = 'connection' | 'request' | 'sweep' | 'outbox' | 'scrape';
@@ -26,7 +26,7 @@ export class MetricsService {
 
   private readonly heartbeats = new Counter({
     name: 'led_heartbeats_total',
-    help: 'Heartbeat requests by result: ok (200), gone (410), conflict (409), bad_request (other 4xx), unavailable (503), error (other 5xx).',
+    help: 'Heartbeat requests by result: ok (200), gone (410), conflict (409), unauthorized (401), forbidden (403), limited (429), bad_request (other 4xx), unavailable (503), error (other 5xx).',
     labelNames: ['result'],
     registers: [this.registry],
   });

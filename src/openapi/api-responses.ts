@@ -3,9 +3,12 @@ import {
   ApiBadRequestResponse,
   ApiForbiddenResponse,
   ApiProperty,
+  ApiBearerAuth,
   ApiServiceUnavailableResponse,
+  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
+import { ANCHOR_SECURITY } from './openapi';
 
 /** The body Nest sends with every 4xx/5xx. */
 export class ErrorResponse {
@@ -59,3 +62,34 @@ export const ApiAdminAuth = () =>
       example: { statusCode: 403, message: 'admin API disabled: ADMIN_TOKEN is not set', error: 'Forbidden' },
     }),
   );
+
+/** 401/403 from AnchorTokenGuard (AUTH_MODE=jwt). */
+export const ApiAnchorAuth = () =>
+  applyDecorators(
+    ApiBearerAuth(ANCHOR_SECURITY),
+    ApiUnauthorizedResponse({
+      description: 'AUTH_MODE=jwt and the bearer token is missing, malformed, forged or expired.',
+      type: ErrorResponse,
+      headers: { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } },
+      example: { statusCode: 401, message: 'anchor token expired', error: 'Unauthorized' },
+    }),
+    ApiForbiddenResponse({
+      description: 'A valid token issued for another room or anchor.',
+      type: ErrorResponse,
+      example: { statusCode: 403, message: 'token is not for room room-1', error: 'Forbidden' },
+    }),
+  );
+
+export class RateLimitedResponse extends ErrorResponse {
+  @ApiProperty({ type: 'integer', example: 180, description: 'Milliseconds to wait before the next beat.' })
+  retryAfterMs: number;
+}
+
+/** 429 from the per-anchor heartbeat rate limit. */
+export const ApiHeartbeatRateLimited = () =>
+  ApiTooManyRequestsResponse({
+    description: 'The anchor beats faster than HEARTBEAT_RATE_PER_SEC allows.',
+    type: RateLimitedResponse,
+    headers: { 'Retry-After': { description: 'Seconds to wait (rounded up).', schema: { type: 'integer', example: 1 } } },
+    example: { statusCode: 429, error: 'Too Many Requests', message: 'heartbeats too frequent; retry after 180 ms', retryAfterMs: 180 },
+  });

@@ -7,7 +7,7 @@ import { buildOpenApiDocument } from './openapi';
  * lazy and opens only on init, so this runs without Redis. The settings only satisfy validation.
  */
 export async function generateOpenApiJson(): Promise<string> {
-  const env = loadEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', NOTIFIERS: 'log', LOG_LEVEL: 'fatal' });
+  const env = loadEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', NOTIFIERS: 'log', LOG_LEVEL: 'fatal', AUTH_MODE: 'none' });
   const app = await createApp(env, { logDestination: { write: () => undefined } });
   const document = buildOpenApiDocument(app);
   return `${JSON.stringify(document, null, 2)}\n`;

@@ -3,6 +3,8 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
 /** Security scheme name used by @ApiBearerAuth on admin routes. */
 export const ADMIN_SECURITY = 'admin';
+/** Security scheme name of the anchor JWT on heartbeat and end (AUTH_MODE=jwt). */
+export const ANCHOR_SECURITY = 'anchor';
 export const DOCS_PATH = 'docs';
 const { version, description } = require('../../package.json') as { version: string; description: string };
 
@@ -20,6 +22,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     )
     .setVersion(version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token', description: 'ADMIN_TOKEN, for /v1/admin routes.' }, ADMIN_SECURITY)
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'AUTH_MODE=jwt: a JWT from the business backend with `sub` = anchorId, `room` = roomId and `exp`.' },
+      ANCHOR_SECURITY,
+    )
     .addTag('rooms', 'Heartbeats, normal end and room status')
     .addTag('admin', 'Operator routes (bearer ADMIN_TOKEN)')
     .addTag('operations', 'Health and metrics')

@@ -10,6 +10,9 @@ export function heartbeatResult(status: number): HeartbeatResult {
   if (status < 300) return 'ok';
   if (status === 410) return 'gone';
   if (status === 409) return 'conflict';
+  if (status === 401) return 'unauthorized';
+  if (status === 403) return 'forbidden';
+  if (status === 429) return 'limited';
   if (status === 503) return 'unavailable';
   return status < 500 ? 'bad_request' : 'error';
 }

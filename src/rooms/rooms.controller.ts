@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiConflictResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiStorageUnavailable, ApiValidationError, ErrorResponse, GoneResponse } from '../openapi/api-responses';
+import { AnchorTokenGuard } from '../auth/anchor-token.guard';
+import { ApiAnchorAuth, ApiHeartbeatRateLimited, ApiStorageUnavailable, ApiValidationError, ErrorResponse, GoneResponse } from '../openapi/api-responses';
+import { HeartbeatRateLimitedFilter } from './rate-limited';
 import { EndBody, EndResponse, HeartbeatBody, HeartbeatResponse, RoomParams, RoomStatus } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -20,6 +22,10 @@ export class RoomsController {
 
   @Post('heartbeat')
   @HttpCode(200)
+  @UseGuards(AnchorTokenGuard)
+  @UseFilters(HeartbeatRateLimitedFilter)
+  @ApiAnchorAuth()
+  @ApiHeartbeatRateLimited()
   @ApiOperation({
     summary: 'Start or keep a live',
     description:
@@ -40,6 +46,8 @@ export class RoomsController {
 
   @Post('end')
   @HttpCode(200)
+  @UseGuards(AnchorTokenGuard)
+  @ApiAnchorAuth()
   @ApiOperation({ summary: 'End a live normally', description: 'Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`).' })
   @ApiOkResponse({ type: EndResponse, description: 'The live is ended (now or before).' })
   @ApiNotFoundResponse({
@@ -52,6 +60,7 @@ export class RoomsController {
     return this.rooms.end(roomId, body.liveId, body.anchorId);
   }
 
+  /** Public: late joiners read whether the live is still on. */
   @Get()
   @ApiOperation({
     summary: "The room's latest live",

@@ -4,6 +4,7 @@ import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
 import { MetricsService } from '../metrics/metrics.service';
+import { HeartbeatRateLimitedException } from './rate-limited';
 import { EndResponse, HeartbeatBody, HeartbeatResponse, RoomStatus } from './rooms.dto';
 
 @Injectable()
@@ -37,6 +38,8 @@ export class RoomsService {
         });
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
+      case 'limited':
+        throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
     if (outcome.eventsEmitted > 0) {
       this.metrics.transitionsMade(outcome.transitions);

@@ -25,7 +25,8 @@ export interface TransitionCount {
 export type HeartbeatOutcome =
   | { kind: 'ok'; deadline: number; eventsEmitted: number; transitions: TransitionCount[] }
   | { kind: 'gone'; reason: EndReason }
-  | { kind: 'conflict' };
+  | { kind: 'conflict' }
+  | { kind: 'limited'; retryAfterMs: number };
 
 export type EndOutcome =
   | { kind: 'ended' | 'already'; reason: EndReason; liveId: string }

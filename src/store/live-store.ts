@@ -42,11 +42,14 @@ export class LiveStore {
       input.timeoutMs,
       input.suspectMs,
       this.env.ENDED_RETENTION_MS,
+      this.env.HEARTBEAT_RATE_PER_SEC,
+      this.env.HEARTBEAT_RATE_BURST,
     );
     if (status === 'ok') {
       return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
     }
     if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
+    if (status === 'limited') return { kind: 'limited', retryAfterMs: Number(value) };
     return { kind: 'conflict' };
   }
 

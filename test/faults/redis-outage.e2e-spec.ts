@@ -23,6 +23,7 @@ describe('Redis stopped for 10 seconds, then started again', () => {
       HEARTBEAT_TIMEOUT_MS: '3000',
       SUSPECT_AFTER_MS: '1500',
       HEARTBEAT_INTERVAL_MS: '200',
+      TIMEOUT_MIN_MS: '1000',
     });
   });
 

@@ -26,9 +26,24 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The service's connection settings for this server. */
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url };
+  }
+
   /** A plain client for assertions on the keys the service leaves behind. */
   client(): Redis {
     return new Redis(this.url, { maxRetriesPerRequest: 1 });
+  }
+
+  /** Keys matching `pattern` (same call as RedisClusterSet.keys, which asks every primary). */
+  async keys(pattern: string): Promise<string[]> {
+    const client = this.client();
+    try {
+      return await client.keys(pattern);
+    } finally {
+      client.disconnect();
+    }
   }
 
   async launch(): Promise<void> {

@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort } from './free-port';
-import { FAST_TIMINGS } from './test-app';
+import { TEST_DEFAULTS } from './test-app';
 import { sleep } from './wait-for';
 
 const MAIN = join(__dirname, '..', '..', 'dist', 'main.js');
@@ -34,7 +34,7 @@ export class ServiceProcess {
 
   async launch(): Promise<void> {
     this.child = spawn(process.execPath, [MAIN], {
-      env: { PATH: process.env.PATH, ...FAST_TIMINGS, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
+      env: { PATH: process.env.PATH, ...TEST_DEFAULTS, ...this.env, PORT: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child.stdout!.on('data', (chunk) => (this.output += chunk));

@@ -13,10 +13,16 @@ export const FAST_TIMINGS = {
   DELIVERY_POLL_MS: '50',
   DELIVERY_BACKOFF_MS: '50',
   DELIVERY_BACKOFF_MAX_MS: '200',
+  // Rooms with TIMEOUT_MIN_MS are asked to beat every ~33 ms; the rate limit must allow that.
+  HEARTBEAT_RATE_PER_SEC: '100',
+  HEARTBEAT_RATE_BURST: '20',
   LOG_LEVEL: 'error',
   // Tests end many lives at once on purpose; the guard has tests of its own.
   GUARD_MIN_COUNT: '100000',
 };
+
+/** Existing tests run without anchor tokens; auth tests set AUTH_MODE=jwt themselves. */
+export const TEST_DEFAULTS = { ...FAST_TIMINGS, AUTH_MODE: 'none' };
 
 export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
 
@@ -30,7 +36,7 @@ export interface TestApp {
 
 /** Boots the real application (same wiring as main.ts) on a free port with the given environment. */
 export async function startTestApp(env: Record<string, string>): Promise<TestApp> {
-  const config = loadEnvironment({ ...FAST_TIMINGS, PORT: '1', ...env });
+  const config = loadEnvironment({ ...TEST_DEFAULTS, PORT: '1', ...env });
   const app = await createApp(config);
   // A test that restarts the service on the same address passes PORT; otherwise any free port.
   await app.listen(env.PORT ? config.PORT : 0, '127.0.0.1');

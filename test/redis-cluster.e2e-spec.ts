@@ -1,0 +1,96 @@
+import { RedisClusterSet } from './support/redis-cluster';
+import { ask } from './support/redis-process';
+import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
+import { waitFor } from './support/wait-for';
+import { WebhookReceiver } from './support/webhook-receiver';
+
+describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
+  let cluster: RedisClusterSet;
+  let receiver: WebhookReceiver;
+  let svc: TestApp;
+
+  beforeAll(async () => {
+    cluster = await RedisClusterSet.start(3);
+    receiver = await WebhookReceiver.start();
+    svc = await startTestApp({
+      ...cluster.env,
+      NOTIFIERS: 'webhook',
+      WEBHOOK_URLS: receiver.url,
+      WEBHOOK_SECRET,
+      SHARDS: '16',
+      DELIVERY_CLAIM_IDLE_MS: '500',
+    });
+  });
+
+  afterAll(async () => {
+    await svc?.close();
+    await receiver?.close();
+    await cluster?.destroy();
+  });
+
+  it('spreads the shards over every node', async () => {
+    // The consumer groups were created at start-up: every shard's outbox exists, on its own node.
+    expect(await cluster.keys('led:{*}:outbox')).toHaveLength(16);
+    for (const node of cluster.nodes) expect((await ask(node.port, 'KEYS', 'led:{*}:outbox')) as string[]).not.toHaveLength(0);
+    const holders = new Map<number, number[]>();
+    for (let shard = 0; shard < 16; shard++) {
+      const port = await cluster.nodeOf(`led:{${shard}}:outbox`);
+      holders.set(port, [...(holders.get(port) ?? []), shard]);
+    }
+    expect(holders.size).toBe(3);
+  });
+
+  it('takes heartbeats, sweeps and delivers endings for rooms on every node', async () => {
+    const rooms = Array.from({ length: 48 }, (_, i) => `cluster-room-${i}`);
+    for (const room of rooms) {
+      expect((await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })).status).toBe(200);
+    }
+    // Room hashes of different shards sit on different nodes.
+    const roomNodes = new Set<number>();
+    for (const node of cluster.nodes) {
+      const held = (await ask(node.port, 'KEYS', 'led:{*}:room:cluster-room-*')) as string[];
+      for (const key of held) {
+        expect(await cluster.nodeOf(key)).toBe(node.port);
+        roomNodes.add(node.port);
+      }
+    }
+    expect(roomNodes.size).toBe(3);
+
+    await waitFor(() => receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-')).length >= rooms.length, 20000, 'every ending');
+    const endings = receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-'));
+    expect(new Set(endings.map((e) => e.id)).size).toBe(rooms.length);
+    expect(endings.every((e) => e.reason === 'timeout')).toBe(true);
+  });
+
+  it('ends a live normally and refuses its liveId afterwards', async () => {
+    await svc.post('/v1/rooms/cluster-normal/heartbeat', { liveId: 'cn-live', anchorId: 'a' });
+    expect((await svc.post('/v1/rooms/cluster-normal/end', { liveId: 'cn-live', anchorId: 'a' })).body.reason).toBe('normal');
+    expect((await svc.post('/v1/rooms/cluster-normal/heartbeat', { liveId: 'cn-live', anchorId: 'a' })).status).toBe(410);
+  });
+
+  it('reclaims (XAUTOCLAIM) entries a dead replica left pending, on every node', async () => {
+    const client = cluster.client();
+    try {
+      // One orphan per node: pick a shard held by each.
+      const shardOfNode = new Map<number, number>();
+      for (let shard = 0; shard < 16; shard++) {
+        const port = await cluster.nodeOf(`led:{${shard}}:outbox`);
+        if (!shardOfNode.has(port)) shardOfNode.set(port, shard);
+      }
+      for (const shard of shardOfNode.values()) {
+        const key = `led:{${shard}}:outbox`;
+        const event = { id: `orphan-${shard}:1`, type: 'live.ended', seq: 1, roomId: `orphan-${shard}`, liveId: `orphan-${shard}`, anchorId: 'a', groupId: 'g', reason: 'timeout', at: Date.now() };
+        await client.xadd(key, '*', 'event', JSON.stringify(event));
+      }
+      // A replica that read everything new and died before acknowledging.
+      for (const shard of shardOfNode.values()) {
+        await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 1000, 'STREAMS', `led:{${shard}}:outbox`, '>');
+      }
+      const orphans = [...shardOfNode.values()].map((shard) => `orphan-${shard}`);
+      await waitFor(() => orphans.every((room) => receiver.events({ roomId: room }).length > 0), 15000, 'reclaimed orphans');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
