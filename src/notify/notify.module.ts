@@ -5,10 +5,12 @@ import { LogNotifier } from './log.notifier';
 import { Notifier, NOTIFIERS } from './notifier';
 import { OutboxConsumer } from './outbox-consumer';
 import { OutboxSignal } from './outbox-signal';
+import { TencentImChannel } from './tencent-im/tencent-im.channel';
+import { TencentImStats } from './tencent-im/tencent-im.stats';
 import { WebhookNotifier } from './webhook.notifier';
 
 /** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
-function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
+function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel): Notifier[] {
   return env.NOTIFIERS.flatMap((name): Notifier[] => {
     switch (name) {
       case 'log':
@@ -17,6 +19,8 @@ function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
         return env.WEBHOOK_URLS.map(
           (url, i) => new WebhookNotifier(`webhook#${i}`, url, env.WEBHOOK_SECRET, env.WEBHOOK_TIMEOUT_MS),
         );
+      case 'tencent-im':
+        return [tencentIm.createNotifier()];
     }
   });
 }
@@ -25,8 +29,10 @@ function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
   providers: [
     OutboxSignal,
     OutboxConsumer,
-    { provide: NOTIFIERS, inject: [Environment, PinoLogger], useFactory: createNotifiers },
+    TencentImStats,
+    TencentImChannel,
+    { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel], useFactory: createNotifiers },
   ],
-  exports: [OutboxSignal],
+  exports: [OutboxSignal, TencentImStats],
 })
 export class NotifyModule {}

@@ -33,4 +33,7 @@ export interface LuaCommands {
   heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?]>;
   end(...args: Array<string | number>): Promise<[string, string?, string?]>;
   sweep(...args: Array<string | number>): Promise<[number, number, number]>;
+  imRate(key: string, intervalUs: number, burst: number, wanted: number): Promise<[number, number]>;
+  disconnect(...args: Array<string | number>): Promise<[string, string?]>;
+  reconnect(...args: Array<string | number>): Promise<[string, string?]>;
 }
