@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from './admin/admin.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConfigModule } from './config/config.module';
 import { Environment } from './config/environment';
 import { HealthModule } from './health/health.module';
@@ -27,6 +28,7 @@ export class AppModule {
         SweeperModule,
         AdminModule,
         HealthModule,
+        CallbacksModule,
       ],
     };
   }
