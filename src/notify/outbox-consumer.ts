@@ -143,10 +143,15 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
-    });
+    };
+    // Remove the listener when the timer fires: the signal lives as long as the process, retries do not.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
