@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Environment } from '../config/environment';
@@ -33,7 +34,10 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     private readonly keys: KeyLayout,
     private readonly signal: OutboxSignal,
     @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
-  ) {}
+  ) {
+    // Every delivery waiting to retry listens for shutdown: up to DELIVERY_CONCURRENCY at once, not a leak.
+    setMaxListeners(0, this.stopWaiting.signal);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.outbox.ensureGroups();
