@@ -10,6 +10,7 @@ import {
   IsUrl,
   Matches,
   Max,
+  MaxLength,
   Min,
   MinLength,
   ValidateIf,
@@ -23,7 +24,7 @@ const list = ({ value }: { value: unknown }) =>
         .filter(Boolean)
     : value;
 
-export const NOTIFIER_NAMES = ['log', 'webhook'] as const;
+export const NOTIFIER_NAMES = ['log', 'webhook', 'tencent-im'] as const;
 export type NotifierName = (typeof NOTIFIER_NAMES)[number];
 
 /**
@@ -162,6 +163,58 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
 
+  // --- Tencent Cloud IM (viewer notices and third-party callbacks) ---
+  @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im') || env.TENCENT_IM_SDKAPPID !== undefined)
+  @Type(() => Number) @IsInt() @Min(1)
+  TENCENT_IM_SDKAPPID?: number;
+
+  /** The app's key from the IM console; signs the admin UserSig. */
+  @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im'))
+  @IsString()
+  @MinLength(16)
+  TENCENT_IM_SECRET_KEY: string;
+
+  /** An App admin account (IM creates `administrator`). */
+  @Matches(/^[A-Za-z0-9_@.-]{1,32}$/)
+  TENCENT_IM_ADMIN = 'administrator';
+
+  /** REST host of the app's data centre (e.g. https://adminapisgp.im.qcloud.com). */
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  TENCENT_IM_BASE_URL = 'https://console.tim.qq.com';
+
+  /** Longer than the IM service's own 3 s time-out, so we never give up on a call it is still serving. */
+  @Type(() => Number) @IsInt() @Min(3001) @Max(60000)
+  TENCENT_IM_TIMEOUT_MS = 5000;
+
+  /** REST calls per second for the whole app, shared by all replicas (send_group_msg allows 200 by default). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  TENCENT_IM_RATE_PER_SEC = 200;
+
+  /** Which transitions viewers hear about; superseded endings never. */
+  @Transform(list)
+  @IsIn(['ended', 'interrupted', 'resumed'], { each: true })
+  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed'> = ['ended', 'interrupted', 'resumed'];
+
+  /** Optional text element added to LIVE_ENDED notices, for clients that do not parse the custom element. */
+  @IsOptional() @IsString() @MaxLength(1000)
+  TENCENT_IM_TEXT?: string;
+
+  /** Validity of the admin UserSig; renewed at half of it (the IM docs advise at least 24 h). */
+  @Type(() => Number) @IsInt() @Min(86400) @Max(50 * 365 * 86400)
+  TENCENT_IM_USERSIG_TTL_SEC = 7 * 86400;
+
+  /** The callback auth token set in the IM console; when set, callbacks must carry a valid Sign. */
+  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  TENCENT_IM_CALLBACK_TOKEN?: string;
+
+  /** How far a callback's RequestTime may be from our clock (replay protection). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  TENCENT_IM_CALLBACK_MAX_SKEW_SEC = 60;
+
+  /** After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`). */
+  @Type(() => Number) @IsInt() @Min(100)
+  TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
+
   // --- Access ---
   @IsOptional() @IsString() @MinLength(16)
   ADMIN_TOKEN?: string;
@@ -204,4 +257,6 @@ export class Environment {
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */
-export const SECRET_VARIABLES = new Set(['REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL', 'AUTH_JWT_SECRET']);
+export const SECRET_VARIABLES = new Set([
+  'REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL', 'AUTH_JWT_SECRET', 'TENCENT_IM_SECRET_KEY', 'TENCENT_IM_CALLBACK_TOKEN',
+]);

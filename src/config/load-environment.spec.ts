@@ -39,6 +39,21 @@ describe('loadEnvironment', () => {
     expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
   });
 
+  it('requires the Tencent IM app and key only when the tencent-im notifier is on, and hides the key', () => {
+    expect(loadEnvironment(base).TENCENT_IM_ADMIN).toBe('administrator');
+    const im = { ...base, NOTIFIERS: 'tencent-im', TENCENT_IM_SDKAPPID: '1400000000', TENCENT_IM_SECRET_KEY: 'k'.repeat(64) };
+    expect(loadEnvironment(im)).toMatchObject({
+      TENCENT_IM_SDKAPPID: 1400000000, TENCENT_IM_BASE_URL: 'https://console.tim.qq.com', TENCENT_IM_RATE_PER_SEC: 200,
+      TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed'],
+    });
+    expect(() => loadEnvironment({ ...im, TENCENT_IM_SDKAPPID: '' })).toThrow(/TENCENT_IM_SDKAPPID .*not set/);
+    expect(() => loadEnvironment({ ...im, TENCENT_IM_SECRET_KEY: 'short-key' })).toThrow(/TENCENT_IM_SECRET_KEY .*value hidden/);
+    expect(() => loadEnvironment({ ...im, TENCENT_IM_SECRET_KEY: 'short-key' })).not.toThrow(/short-key/);
+    expect(() => loadEnvironment({ ...im, TENCENT_IM_TIMEOUT_MS: '3000' })).toThrow(/TENCENT_IM_TIMEOUT_MS/);
+    expect(() => loadEnvironment({ ...im, TENCENT_IM_EVENTS: 'ended,started' })).toThrow(/TENCENT_IM_EVENTS/);
+    expect(() => loadEnvironment({ ...base, TENCENT_IM_CALLBACK_TOKEN: 'x'.repeat(200) })).toThrow(/TENCENT_IM_CALLBACK_TOKEN .*value hidden/);
+  });
+
   it('lists every variable it reads', () => {
     expect(environmentVariableNames()).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'REDIS_NODES', 'WEBHOOK_SECRET', 'ADMIN_TOKEN']));
   });

@@ -6,10 +6,12 @@ import { Notifier, NOTIFIERS } from './notifier';
 import { OutboxConsumer } from './outbox-consumer';
 import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
+import { TencentImChannel } from './tencent-im/tencent-im.channel';
+import { TencentImStats } from './tencent-im/tencent-im.stats';
 import { WebhookNotifier } from './webhook.notifier';
 
 /** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
-function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
+function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel): Notifier[] {
   return env.NOTIFIERS.flatMap((name): Notifier[] => {
     switch (name) {
       case 'log':
@@ -18,6 +20,8 @@ function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
         return env.WEBHOOK_URLS.map(
           (url, i) => new WebhookNotifier(`webhook#${i}`, url, env.WEBHOOK_SECRET, env.WEBHOOK_TIMEOUT_MS),
         );
+      case 'tencent-im':
+        return [tencentIm.createNotifier()];
     }
   });
 }
@@ -27,8 +31,10 @@ function createNotifiers(env: Environment, logger: PinoLogger): Notifier[] {
     OutboxSignal,
     OutboxConsumer,
     TransitionLog,
-    { provide: NOTIFIERS, inject: [Environment, PinoLogger], useFactory: createNotifiers },
+    TencentImStats,
+    TencentImChannel,
+    { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel], useFactory: createNotifiers },
   ],
-  exports: [OutboxSignal],
+  exports: [OutboxSignal, TencentImStats],
 })
 export class NotifyModule {}

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Environment } from '../config/environment';
@@ -37,7 +38,10 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
     private readonly metrics: MetricsService,
     private readonly transitions: TransitionLog,
-  ) {}
+  ) {
+    // Every delivery waiting to retry listens for shutdown: up to DELIVERY_CONCURRENCY at once, not a leak.
+    setMaxListeners(0, this.stopWaiting.signal);
+  }
 
   async onApplicationBootstrap(): Promise<void> {
     await this.outbox.ensureGroups();
@@ -156,10 +160,15 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
 function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
   return new Promise((resolve) => {
     if (signal?.aborted) return resolve(false);
-    const timer = setTimeout(() => resolve(true), ms);
-    signal?.addEventListener('abort', () => {
+    const onAbort = () => {
       clearTimeout(timer);
       resolve(false);
-    });
+    };
+    // Remove the listener when the timer fires: the signal lives as long as the process, retries do not.
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -58,6 +58,16 @@ export class KeyLayout {
     return `${this.tag(shard)}dead`;
   }
 
+  /** Room of an anchor's latest live, so IM callbacks (which name an account) find it. Sharded by anchorId. */
+  anchor(anchorId: string): string {
+    return `${this.tag(this.shardOf(anchorId))}anchor:${anchorId}`;
+  }
+
+  /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
+  imRate(): string {
+    return `${this.prefix}:{im-rate}:im-rate`;
+  }
+
   allShards(): number[] {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }

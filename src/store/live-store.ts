@@ -46,6 +46,8 @@ export class LiveStore {
       this.env.HEARTBEAT_RATE_BURST,
     );
     if (status === 'ok') {
+      // Only a start (or resume) pays this second command; steady beats stay one round trip.
+      if (Number(emitted) > 0) await this.indexAnchor(input.anchorId, input.roomId);
       return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
     }
     if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
@@ -69,6 +71,33 @@ export class LiveStore {
     );
     if (status === 'ended' || status === 'already') return { kind: status, reason: endReason as EndReason, liveId: endedLiveId as string };
     return { kind: status as 'conflict' | 'unknown' };
+  }
+
+  /** IM callbacks name an account, not a room: remember the room of each anchor's latest live. */
+  private async indexAnchor(anchorId: string, roomId: string): Promise<void> {
+    await this.redis.set(this.keys.anchor(anchorId), roomId, 'PX', this.env.ENDED_RETENTION_MS).catch(() => undefined);
+  }
+
+  async roomOfAnchor(anchorId: string): Promise<string | null> {
+    return this.redis.get(this.keys.anchor(anchorId));
+  }
+
+  /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (disconnect-4.lua). */
+  async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTime: number) {
+    const shard = this.keys.shardOf(roomId);
+    const [outcome, why] = await this.scripts.disconnect(
+      this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, graceMs, eventTime,
+    );
+    return { outcome: outcome as 'interrupted' | 'shortened' | 'ignored', why };
+  }
+
+  /** IM saw the anchor's client come back: undo the disconnect (reconnect-4.lua). */
+  async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTime: number) {
+    const shard = this.keys.shardOf(roomId);
+    const [outcome, why] = await this.scripts.reconnect(
+      this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, eventTime,
+    );
+    return { outcome: outcome as 'resumed' | 'restored' | 'ignored', why };
   }
 
   async get(roomId: string): Promise<LiveRecord | null> {

@@ -1,0 +1,46 @@
+import { createHash } from 'node:crypto';
+import type { LiveEvent } from '../../events/live-event';
+import { groupMessage, messageRandom, viewerNotice } from './message';
+
+const ended: LiveEvent = {
+  id: 'L1:3', type: 'live.ended', seq: 3, roomId: 'r1', liveId: 'L1', anchorId: 'a1', groupId: '@TGS#r1',
+  reason: 'timeout', at: 1700000000123,
+};
+
+describe('viewer notice message', () => {
+  it('is one High-priority custom element carrying the notice JSON, to the room group', () => {
+    const body = groupMessage(ended, 'LIVE_ENDED');
+    expect(body).toEqual({
+      GroupId: '@TGS#r1',
+      Random: messageRandom('L1:3'),
+      MsgPriority: 'High',
+      MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: expect.any(String) } }],
+    });
+    expect(JSON.parse((body.MsgBody[0].MsgContent as { Data: string }).Data)).toEqual({
+      type: 'LIVE_ENDED', roomId: 'r1', liveId: 'L1', anchorId: 'a1', reason: 'timeout', at: 1700000000123, seq: 3,
+    });
+  });
+
+  it('adds the configured text to endings only', () => {
+    expect(groupMessage(ended, 'LIVE_ENDED', 'The live has ended').MsgBody[1]).toEqual({
+      MsgType: 'TIMTextElem', MsgContent: { Text: 'The live has ended' },
+    });
+    expect(groupMessage({ ...ended, type: 'live.interrupted' }, 'LIVE_INTERRUPTED', 'x').MsgBody).toHaveLength(1);
+  });
+
+  it('derives Random from the event id: stable for a redelivery, different for each event of a live', () => {
+    expect(messageRandom('L1:3')).toBe(createHash('sha256').update('L1:3').digest().readUInt32BE(0));
+    expect(messageRandom('L1:3')).toBe(messageRandom('L1:3'));
+    expect(new Set(['L1:2', 'L1:3', 'L1:4', 'L1:5'].map(messageRandom)).size).toBe(4);
+    expect(messageRandom('L1:3')).toBeGreaterThanOrEqual(0);
+    expect(messageRandom('L1:3')).toBeLessThanOrEqual(0xffffffff);
+  });
+
+  it('tells viewers about endings, interruptions and resumptions, not starts or superseded endings', () => {
+    expect(viewerNotice(ended)?.type).toBe('LIVE_ENDED');
+    expect(viewerNotice({ ...ended, type: 'live.interrupted', reason: undefined })?.type).toBe('LIVE_INTERRUPTED');
+    expect(viewerNotice({ ...ended, type: 'live.resumed', reason: undefined })?.type).toBe('LIVE_RESUMED');
+    expect(viewerNotice({ ...ended, type: 'live.started', reason: undefined })).toBeNull();
+    expect(viewerNotice({ ...ended, reason: 'superseded' })).toBeNull();
+  });
+});

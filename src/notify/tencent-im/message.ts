@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import type { LiveEvent } from '../../events/live-event';
+
+export type ViewerNoticeType = 'LIVE_ENDED' | 'LIVE_INTERRUPTED' | 'LIVE_RESUMED';
+/** The names TENCENT_IM_EVENTS uses. */
+export type ViewerEventName = 'ended' | 'interrupted' | 'resumed';
+
+const NOTICES: Partial<Record<LiveEvent['type'], { type: ViewerNoticeType; name: ViewerEventName }>> = {
+  'live.ended': { type: 'LIVE_ENDED', name: 'ended' },
+  'live.interrupted': { type: 'LIVE_INTERRUPTED', name: 'interrupted' },
+  'live.resumed': { type: 'LIVE_RESUMED', name: 'resumed' },
+};
+
+/** What viewers are told about an event, or null when they are told nothing (starts, superseded endings). */
+export function viewerNotice(event: LiveEvent): { type: ViewerNoticeType; name: ViewerEventName } | null {
+  if (event.type === 'live.ended' && event.reason === 'superseded') return null;
+  return NOTICES[event.type] ?? null;
+}
+
+/** The JSON carried in the custom element's `Data`: what viewer apps parse. */
+export interface ViewerNoticeData {
+  type: ViewerNoticeType;
+  roomId: string;
+  liveId: string;
+  anchorId: string;
+  reason: string | null;
+  /** Server time of the transition, epoch milliseconds. */
+  at: number;
+  /** Order of the live's events (1, 2, …): a late-arriving older notice can be recognised. */
+  seq: number;
+}
+
+/**
+ * The body `Random` of send_group_msg: the first 4 bytes of SHA-256 of the event id, as a uint32.
+ * The same event always gets the same Random (the IM service drops a repeat within 5 minutes),
+ * and each event of a live gets its own, so a second interruption is not mistaken for the first.
+ */
+export function messageRandom(eventId: string): number {
+  return createHash('sha256').update(eventId, 'utf8').digest().readUInt32BE(0);
+}
+
+export interface GroupMessageBody {
+  GroupId: string;
+  Random: number;
+  MsgPriority: 'High';
+  MsgBody: Array<
+    | { MsgType: 'TIMCustomElem'; MsgContent: { Data: string } }
+    | { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }
+  >;
+}
+
+/** The send_group_msg body for one event; `endedText` adds a text element to LIVE_ENDED for old clients. */
+export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText?: string): GroupMessageBody {
+  const data: ViewerNoticeData = {
+    type,
+    roomId: event.roomId,
+    liveId: event.liveId,
+    anchorId: event.anchorId,
+    reason: event.reason ?? null,
+    at: event.at,
+    seq: event.seq,
+  };
+  const body: GroupMessageBody = {
+    GroupId: event.groupId,
+    Random: messageRandom(event.id),
+    // A live group drops lower priorities first under its 40 messages/s limit.
+    MsgPriority: 'High',
+    MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: JSON.stringify(data) } }],
+  };
+  if (endedText && type === 'LIVE_ENDED') body.MsgBody.push({ MsgType: 'TIMTextElem', MsgContent: { Text: endedText } });
+  return body;
+}

@@ -1,0 +1,44 @@
+import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { Environment } from '../../config/environment';
+import { KeyLayout } from '../../store/key-layout';
+import { REDIS } from '../../store/redis.tokens';
+import type { RedisClient } from '../../store/redis-connection';
+import { ImRateLimiter } from './rate-limiter';
+import { ImRestClient } from './rest-client';
+import { SendQueue } from './send-queue';
+import { TencentImNotifier } from './tencent-im.notifier';
+import { TencentImStats } from './tencent-im.stats';
+import { UserSigCache } from './usersig';
+
+/**
+ * Builds the IM notifier from the settings and owns what outlives a delivery: the send queue,
+ * which it empties on shutdown (concurrently with the outbox consumer's drain) so that sends
+ * still waiting for the rate go back to the outbox instead of holding the process up.
+ */
+@Injectable()
+export class TencentImChannel implements BeforeApplicationShutdown {
+  private queue: SendQueue | null = null;
+
+  constructor(
+    private readonly env: Environment,
+    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly keys: KeyLayout,
+    private readonly stats: TencentImStats,
+  ) {}
+
+  createNotifier(): TencentImNotifier {
+    const env = this.env;
+    const sdkAppId = env.TENCENT_IM_SDKAPPID!;
+    const userSig = new UserSigCache(sdkAppId, env.TENCENT_IM_SECRET_KEY, env.TENCENT_IM_ADMIN, env.TENCENT_IM_USERSIG_TTL_SEC);
+    const client = new ImRestClient(env.TENCENT_IM_BASE_URL, sdkAppId, env.TENCENT_IM_ADMIN, userSig, env.TENCENT_IM_TIMEOUT_MS);
+    this.queue = new SendQueue(new ImRateLimiter(this.redis, this.keys.imRate(), env.TENCENT_IM_RATE_PER_SEC));
+    return new TencentImNotifier(client, userSig, this.queue, this.stats, {
+      events: env.TENCENT_IM_EVENTS,
+      endedText: env.TENCENT_IM_TEXT,
+    });
+  }
+
+  beforeApplicationShutdown(): void {
+    this.queue?.close();
+  }
+}

@@ -1,0 +1,91 @@
+import { Logger } from '@nestjs/common';
+import type { LiveEvent } from '../../events/live-event';
+import { DeliveryError, Notifier } from '../notifier';
+import { errorAction } from './error-policy';
+import { groupMessage, GroupMessageBody, ViewerEventName, viewerNotice } from './message';
+import { ImReply, ImRestClient, ImTransportError } from './rest-client';
+import { SendPriority, SendQueue } from './send-queue';
+import type { TencentImStats } from './tencent-im.stats';
+import type { UserSigCache } from './usersig';
+
+export const SEND_GROUP_MSG = 'v4/group_open_http_svc/send_group_msg';
+
+export interface TencentImNotifierOptions {
+  events: ViewerEventName[];
+  endedText?: string;
+}
+
+/**
+ * Tells a room's viewers through a group message (send_group_msg). Each call waits for the shared
+ * rate; the IM answer's ErrorCode decides between done, retry (with the consumer's backoff),
+ * a new UserSig and one more try, or a dead letter.
+ */
+export class TencentImNotifier implements Notifier {
+  readonly name = 'tencent-im';
+  private readonly logger = new Logger('TencentImNotifier');
+  private readonly events: Set<ViewerEventName>;
+
+  constructor(
+    private readonly client: ImRestClient,
+    private readonly userSig: UserSigCache,
+    private readonly queue: SendQueue,
+    private readonly stats: TencentImStats,
+    private readonly options: TencentImNotifierOptions,
+  ) {
+    this.events = new Set(options.events);
+  }
+
+  wants(event: LiveEvent): boolean {
+    const notice = viewerNotice(event);
+    return notice !== null && this.events.has(notice.name);
+  }
+
+  async deliver(event: LiveEvent): Promise<void> {
+    const notice = viewerNotice(event);
+    if (!notice) return;
+    const body = groupMessage(event, notice.type, this.options.endedText);
+    const priority = notice.type === 'LIVE_ENDED' ? SendPriority.Ended : SendPriority.Other;
+
+    let reply = await this.send(body, priority);
+    if (reply.ErrorCode !== 0 && errorAction(reply.ErrorCode).kind === 'renew-signature') {
+      this.userSig.renew();
+      this.stats.signatureRenewals++;
+      this.logger.warn(`IM refused the admin UserSig (${reply.ErrorCode}); made a new one and retrying`);
+      reply = await this.send(body, priority);
+    }
+    if (reply.ErrorCode === 0 && reply.ActionStatus === 'OK') {
+      this.stats.sent++;
+      return;
+    }
+    throw this.failure(event, reply);
+  }
+
+  private async send(body: GroupMessageBody, priority: SendPriority): Promise<ImReply> {
+    await this.queue.acquire(priority);
+    try {
+      return await this.client.call(SEND_GROUP_MSG, body);
+    } catch (err) {
+      if (!(err instanceof ImTransportError)) throw err;
+      this.stats.countRetry(err.code);
+      throw new DeliveryError(`tencent-im: ${err.message}`, true, err.code);
+    }
+  }
+
+  private failure(event: LiveEvent, reply: ImReply): DeliveryError {
+    const code = reply.ErrorCode;
+    const message = `tencent-im: group ${event.groupId}: ErrorCode ${code} ${reply.ErrorInfo ?? ''}`.trim();
+    const action = errorAction(code);
+    switch (action.kind) {
+      case 'retry':
+        this.stats.countRetry(code);
+        return new DeliveryError(message, true, code, action.retryAfterMs);
+      case 'renew-signature':
+        // A fresh UserSig was refused too: a clock or key problem; wait a minute rather than hammer.
+        this.stats.countRetry(code);
+        return new DeliveryError(message, true, code, 60000);
+      case 'permanent':
+        this.stats.countDeadLetter(code);
+        return new DeliveryError(message, false, code);
+    }
+  }
+}

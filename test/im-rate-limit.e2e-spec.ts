@@ -1,0 +1,67 @@
+import Redis from 'ioredis';
+import { ImRateLimiter } from '../src/notify/tencent-im/rate-limiter';
+import { SendPriority, SendQueue } from '../src/notify/tencent-im/send-queue';
+import { defineLuaCommands } from '../src/store/lua-scripts';
+import { RedisServer } from './support/redis-server';
+
+describe('shared IM rate limit (im-rate-1.lua)', () => {
+  let redis: RedisServer;
+  const clients: Redis[] = [];
+
+  beforeAll(async () => {
+    redis = await RedisServer.start();
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((c) => c.quit()));
+    await redis?.destroy();
+  });
+
+  /** One "replica": its own connection, limiter and send queue, sharing the key. */
+  const replica = (key: string, rate: number) => {
+    const client = new Redis(redis.url);
+    defineLuaCommands(client);
+    clients.push(client);
+    const limiter = new ImRateLimiter(client, key, rate);
+    return { limiter, queue: new SendQueue(limiter) };
+  };
+
+  it('holds for all replicas together', async () => {
+    const rate = 100;
+    const replicas = [replica('led:{im-rate}:shared', rate), replica('led:{im-rate}:shared', rate), replica('led:{im-rate}:shared', rate)];
+    const granted: number[] = [];
+    await Promise.all(
+      replicas.flatMap(({ queue }) =>
+        Array.from({ length: 100 }, () => queue.acquire(SendPriority.Other).then(() => granted.push(Date.now()))),
+      ),
+    );
+    granted.sort((a, b) => a - b);
+    let busiest = 0;
+    for (let lo = 0, hi = 0; hi < granted.length; hi++) {
+      while (granted[hi] - granted[lo] >= 1000) lo++;
+      busiest = Math.max(busiest, hi - lo + 1);
+    }
+    // 300 calls at 100/s: no one-second window holds more than the rate plus the 20 ms burst (and timer slack).
+    expect(granted).toHaveLength(300);
+    expect(busiest).toBeLessThanOrEqual(rate + replicas[0].limiter.burst + 2);
+  });
+
+  it('lets endings waiting in a queue go before the interruptions queued ahead of them', async () => {
+    const { queue } = replica('led:{im-rate}:order', 50);
+    const order: string[] = [];
+    const waits = [
+      ...Array.from({ length: 10 }, () => queue.acquire(SendPriority.Other).then(() => order.push('interrupted'))),
+      ...Array.from({ length: 10 }, () => queue.acquire(SendPriority.Ended).then(() => order.push('ended'))),
+    ];
+    await Promise.all(waits);
+    expect(order).toEqual([...Array(10).fill('ended'), ...Array(10).fill('interrupted')]);
+  });
+
+  it('hands waiting sends back on close, as retryable', async () => {
+    const { queue } = replica('led:{im-rate}:close', 1);
+    await queue.acquire(SendPriority.Other);
+    const waiting = queue.acquire(SendPriority.Other);
+    queue.close();
+    await expect(waiting).rejects.toMatchObject({ retryable: true });
+  });
+});
