@@ -87,7 +87,8 @@ describe('structured logs', () => {
     expect((await call('GET', '/v1/admin/lives', { authorization: `Bearer ${ADMIN_TOKEN}x` })).status).toBe(401);
     expect((await call('GET', '/v1/admin/lives', { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
     await call('POST', '/v1/rooms/log-secret/heartbeat', { authorization: `Bearer ${ANCHOR_JWT}`, cookie: `session=${ANCHOR_JWT}` }, { liveId: 'x', anchorId: 'a', extra: 1 });
-    expect((await call('POST', `/v1/callbacks/tencent-im?SdkAppid=1&usersig=${USERSIG}&token=${ANCHOR_JWT}`, {}, {})).status).toBe(404);
+    // A refused callback is logged with its URL: the credentials in the query must be redacted.
+    expect((await call('POST', `/v1/callbacks/tencent-im?SdkAppid=1&usersig=${USERSIG}&token=${ANCHOR_JWT}`, {}, [])).status).toBe(400);
     // Deliveries that fail (retry warnings, a dead letter) log too.
     receiver.respondWith(503, 422);
     await call('POST', '/v1/rooms/log-secret/heartbeat', { authorization: `Bearer ${ANCHOR_JWT}` }, { liveId: 'log-secret-live', anchorId: 'a' });

@@ -155,8 +155,8 @@ describe('viewer notices through Tencent IM', () => {
     const svc = await start({
       TENCENT_IM_RATE_PER_SEC: String(rate),
       DELIVERY_CONCURRENCY: '5000',
-      // Every live is interrupted, then ended half a second later: interruptions queue up before the endings.
-      SUSPECT_AFTER_MS: '3000',
+      // Every live is interrupted, then ended a second later: interruptions queue up before the endings.
+      SUSPECT_AFTER_MS: '2500',
       HEARTBEAT_TIMEOUT_MS: '3500',
       TIMEOUT_MIN_MS: '2000',
     });
@@ -189,7 +189,9 @@ describe('viewer notices through Tencent IM', () => {
     const sequence: GroupMessage[] = burst();
     const endings = sequence.filter((m) => m.data.type === 'LIVE_ENDED');
     const interruptions = sequence.filter((m) => m.data.type === 'LIVE_INTERRUPTED');
-    expect(interruptions).toHaveLength(rooms.length);
+    // A live first swept after its full timeout (a slow machine) goes straight to ended, without an interruption.
+    expect(interruptions.length).toBeGreaterThan(rooms.length * 0.9);
+    expect(interruptions.length).toBeLessThanOrEqual(rooms.length);
     const overtaking = interruptions.filter((i) => endings.some((e) => e.data.at + PIPELINE_MS < i.at && e.at > i.at));
     const interruptedAfterLastEnding = interruptions.filter((i) => i.at > endings[endings.length - 1].at).length;
     expect(overtaking.length).toBeLessThan(rooms.length * 0.02);

@@ -58,7 +58,7 @@ export class LiveStore {
   /** Ends the room's live; `liveId`/`anchorId` empty means "whatever runs" (operator use). */
   async end(roomId: string, liveId: string, anchorId: string, reason: EndReason): Promise<EndOutcome> {
     const shard = this.keys.shardOf(roomId);
-    const [status, endReason, endedLiveId] = await this.scripts.end(
+    const [status, endReason, endedLiveId] = await this.scripts.endLive(
       this.keys.room(roomId),
       this.keys.due(shard),
       this.keys.outbox(shard),
@@ -82,19 +82,19 @@ export class LiveStore {
     return this.redis.get(this.keys.anchor(anchorId));
   }
 
-  /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (disconnect-4.lua). */
+  /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (anchor-offline-4.lua). */
   async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTime: number) {
     const shard = this.keys.shardOf(roomId);
-    const [outcome, why] = await this.scripts.disconnect(
+    const [outcome, why] = await this.scripts.anchorOffline(
       this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, graceMs, eventTime,
     );
     return { outcome: outcome as 'interrupted' | 'shortened' | 'ignored', why };
   }
 
-  /** IM saw the anchor's client come back: undo the disconnect (reconnect-4.lua). */
+  /** IM saw the anchor's client come back: undo the disconnect (anchor-online-4.lua). */
   async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTime: number) {
     const shard = this.keys.shardOf(roomId);
-    const [outcome, why] = await this.scripts.reconnect(
+    const [outcome, why] = await this.scripts.anchorOnline(
       this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, eventTime,
     );
     return { outcome: outcome as 'resumed' | 'restored' | 'ignored', why };

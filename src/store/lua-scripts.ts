@@ -14,7 +14,10 @@ export function defineLuaCommands(redis: Redis | Cluster): void {
     const match = /^([a-z-]+)-(\d+)\.lua$/.exec(file);
     if (!match) continue;
     const [, name, keys] = match;
-    redis.defineCommand(camelCase(name), { numberOfKeys: Number(keys), lua: readLua(file) });
+    const command = camelCase(name);
+    // defineCommand would silently replace a client method of the same name (e.g. `disconnect`).
+    if (command in redis) throw new Error(`${file}: command name ${command} shadows an ioredis method; rename the script`);
+    redis.defineCommand(command, { numberOfKeys: Number(keys), lua: readLua(file) });
   }
 }
 
@@ -31,10 +34,10 @@ function camelCase(name: string): string {
 /** Typed signatures of the commands defined above. */
 export interface LuaCommands {
   heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?, Array<string | number>?]>;
-  end(...args: Array<string | number>): Promise<[string, string?, string?]>;
+  endLive(...args: Array<string | number>): Promise<[string, string?, string?]>;
   sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>]>;
   guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
   imRate(key: string, intervalUs: number, burst: number, wanted: number): Promise<[number, number]>;
-  disconnect(...args: Array<string | number>): Promise<[string, string?]>;
-  reconnect(...args: Array<string | number>): Promise<[string, string?]>;
+  anchorOffline(...args: Array<string | number>): Promise<[string, string?]>;
+  anchorOnline(...args: Array<string | number>): Promise<[string, string?]>;
 }

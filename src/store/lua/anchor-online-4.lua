@@ -1,5 +1,5 @@
 -- IM reports the anchor's client back (Login, or back online in the live group): undoes what
--- disconnect-4.lua did. A live that was running resumes with the normal suspect deadline; one that
+-- anchor-offline-4.lua did. A live that was running resumes with the normal suspect deadline; one that
 -- was already late on heartbeats stays interrupted with its ordinary end deadline.
 -- KEYS: room hash, shard zset of running lives, shard zset of interrupted lives, shard outbox stream
 -- ARGV: roomId, anchorId, groupId ('' = no check), eventTimeMs (0 = unknown)

@@ -1,6 +1,6 @@
 -- IM reports the anchor's client offline: the running live becomes `interrupted` at once and must
 -- hear from the anchor within the grace, or the sweep ends it with reason 'disconnect' (pendingReason).
--- A heartbeat (heartbeat-3.lua) or a reconnect (reconnect-4.lua) clears it: heartbeats stay the truth.
+-- A heartbeat (heartbeat-3.lua) or a reconnect (anchor-online-4.lua) clears it: heartbeats stay the truth.
 -- KEYS: room hash, shard zset of running lives, shard zset of interrupted lives, shard outbox stream
 -- ARGV: roomId, anchorId, groupId ('' = no check), graceMs, eventTimeMs (0 = unknown)
 -- Returns {'interrupted'} | {'shortened'} | {'ignored', why}
