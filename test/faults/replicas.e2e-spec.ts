@@ -69,7 +69,16 @@ describe('replicas', () => {
   });
 
   it('a replica killed with SIGKILL mid-delivery loses no event, and repeats carry the same idempotency key', async () => {
-    await startReplicas(3, { DELIVERY_CONCURRENCY: '4', DELIVERY_CLAIM_IDLE_MS: '2000', DELIVERY_BACKOFF_MAX_MS: '500' });
+    await startReplicas(3, {
+      DELIVERY_CONCURRENCY: '4',
+      DELIVERY_CLAIM_IDLE_MS: '2000',
+      DELIVERY_BACKOFF_MAX_MS: '500',
+      // Long timeouts: each live has exactly two events (started, ended), however slow the machine.
+      HEARTBEAT_TIMEOUT_MS: '60000',
+      SUSPECT_AFTER_MS: '30000',
+      HEARTBEAT_INTERVAL_MS: '5000',
+      TIMEOUT_MIN_MS: '5000',
+    });
     receiver.delayMs = 150; // a slow backend keeps deliveries in flight
     const lives = Array.from({ length: 120 }, (_, i) => i);
     await Promise.all(lives.map((i) => heartbeat(replicas[i % 3].url, `kill-room-${i}`, `kill-live-${i}`, `anchor-${i}`)));
