@@ -155,8 +155,8 @@ describe('viewer notices through Tencent IM', () => {
     const svc = await start({
       TENCENT_IM_RATE_PER_SEC: String(rate),
       DELIVERY_CONCURRENCY: '5000',
-      // Every live is interrupted, then ended a second later: interruptions queue up before the endings.
-      SUSPECT_AFTER_MS: '2500',
+      // Every live is interrupted, then ended half a second later: interruptions queue up before the endings.
+      SUSPECT_AFTER_MS: '3000',
       HEARTBEAT_TIMEOUT_MS: '3500',
       TIMEOUT_MIN_MS: '2000',
     });
@@ -185,7 +185,7 @@ describe('viewer notices through Tencent IM', () => {
     // Ended first: an interruption notice sent while an ending had been waiting (ended at least
     // PIPELINE_MS earlier, the time to reach the send queue) but still not sent is a priority inversion.
     await waitFor(outboxDrained, 30000, 'the rest of the notices');
-    const PIPELINE_MS = 250;
+    const PIPELINE_MS = 500;
     const sequence: GroupMessage[] = burst();
     const endings = sequence.filter((m) => m.data.type === 'LIVE_ENDED');
     const interruptions = sequence.filter((m) => m.data.type === 'LIVE_INTERRUPTED');
