@@ -1,5 +1,7 @@
-import { Controller, DefaultValuePipe, Get, HttpCode, Param, ParseIntPipe, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiAdminAuth, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
 import { ADMIN_SECURITY } from '../openapi/openapi';
 import { KeyLayout } from '../store/key-layout';
@@ -9,8 +11,28 @@ import { RoomsService } from '../rooms/rooms.service';
 import { MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 
+const MAX_SHARDS = 1024;
+
+export class AdminLivesQuery {
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_SHARDS - 1, description: 'Shard to list, 0..SHARDS-1.' })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SHARDS - 1)
+  shard = 0;
+
+  @ApiPropertyOptional({ enum: ['live', 'interrupted'], default: 'live', description: 'Which running lives to list.' })
+  @IsOptional() @IsIn(['live', 'interrupted'])
+  state: 'live' | 'interrupted' = 'live';
+
+  @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: 10000000 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10000000)
+  offset = 0;
+
+  @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  limit = 100;
+}
+
 export class AdminLivesResponse {
-  @ApiProperty({ type: 'integer', example: 0, description: 'The shard listed (clamped to 0..shards-1).' })
+  @ApiProperty({ type: 'integer', example: 0, description: 'The shard listed.' })
   shard: number;
 
   @ApiProperty({ type: 'integer', example: 16, description: 'Number of shards (SHARDS).' })
@@ -40,19 +62,13 @@ export class AdminController {
   /** Running lives of one shard, earliest deadline first; page through shards and offsets. */
   @Get('lives')
   @ApiOperation({ summary: 'List running lives, one shard at a time' })
-  @ApiQuery({ name: 'shard', required: false, schema: { type: 'integer', default: 0, minimum: 0 }, description: 'Shard to list, 0..SHARDS-1.' })
-  @ApiQuery({ name: 'offset', required: false, schema: { type: 'integer', default: 0, minimum: 0 } })
-  @ApiQuery({ name: 'limit', required: false, schema: { type: 'integer', default: 100, minimum: 1, maximum: 1000 } })
   @ApiOkResponse({ type: AdminLivesResponse })
   @ApiValidationError()
-  async lives(
-    @Query('shard', new DefaultValuePipe(0), ParseIntPipe) shard: number,
-    @Query('offset', new DefaultValuePipe(0), ParseIntPipe) offset: number,
-    @Query('limit', new DefaultValuePipe(100), ParseIntPipe) limit: number,
-  ): Promise<AdminLivesResponse> {
-    shard = Math.min(Math.max(shard, 0), this.keys.shards - 1);
-    limit = Math.min(Math.max(limit, 1), 1000);
-    const roomIds = await this.store.runningRooms(shard, Math.max(offset, 0), limit);
+  async lives(@Query() { shard, state, offset, limit }: AdminLivesQuery): Promise<AdminLivesResponse> {
+    if (shard >= this.keys.shards) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: [`shard must be less than ${this.keys.shards}`] });
+    }
+    const roomIds = await this.store.runningRooms(shard, offset, limit, state === 'interrupted');
     const lives = await Promise.all(roomIds.map((roomId) => this.rooms.status(roomId)));
     return { shard, shards: this.keys.shards, offset, lives };
   }

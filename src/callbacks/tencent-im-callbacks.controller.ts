@@ -1,5 +1,7 @@
 import { BadRequestException, Body, Controller, ForbiddenException, HttpCode, Logger, Post, Query, UnauthorizedException } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBody, ApiExtraModels, ApiForbiddenResponse, getSchemaPath, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { Environment } from '../config/environment';
+import { ErrorResponse } from '../openapi/api-responses';
 import { verifyImCallback } from './callback-signature';
 import { TencentImCallbacksService } from './tencent-im-callbacks.service';
 
@@ -7,10 +9,23 @@ import { TencentImCallbacksService } from './tencent-im-callbacks.service';
 const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 } as const;
 const fail = (info: string) => ({ ActionStatus: 'FAIL', ErrorInfo: info, ErrorCode: 1 });
 
+/** The answer body in the form the IM service reads. */
+export class ImCallbackAnswer {
+  @ApiProperty({ enum: ['OK', 'FAIL'], example: 'OK' })
+  ActionStatus: string;
+
+  @ApiProperty({ example: '' })
+  ErrorInfo: string;
+
+  @ApiProperty({ type: 'integer', example: 0, description: '0 when accepted, 1 when refused.' })
+  ErrorCode: number;
+}
+
 /**
  * Tencent IM third-party callbacks (console → callback URL …/v1/callbacks/tencent-im). IM waits
  * 2 s and does not retry by default, so this answers at once; failures to act are only logged.
  */
+@ApiTags('callbacks')
 @Controller('v1/callbacks/tencent-im')
 export class TencentImCallbacksController {
   private readonly logger = new Logger('TencentImCallbacks');
@@ -22,6 +37,25 @@ export class TencentImCallbacksController {
 
   @Post()
   @HttpCode(200)
+  @ApiOperation({
+    summary: 'Tencent IM third-party callbacks',
+    description:
+      'State.StateChange (Disconnect/Logout/Login) and Group.CallbackOnMemberStateChange for an anchor speed detection up; ' +
+      'every other command is accepted and ignored. Signed with TENCENT_IM_CALLBACK_TOKEN when it is set.',
+  })
+  @ApiQuery({ name: 'SdkAppid', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'CallbackCommand', required: false, schema: { type: 'string' } })
+  @ApiQuery({ name: 'Sign', required: false, schema: { type: 'string' }, description: 'sha256(token + RequestTime), hex' })
+  @ApiQuery({ name: 'RequestTime', required: false, schema: { type: 'string' }, description: 'Unix seconds' })
+  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { CallbackCommand: 'State.StateChange', Info: { To_Account: 'anchor-7', Action: 'Disconnect', Reason: 'LinkClose' } } } })
+  @ApiOkResponse({ type: ImCallbackAnswer, description: 'Accepted (acted on, or ignored).' })
+  @ApiExtraModels(ImCallbackAnswer, ErrorResponse)
+  @ApiBadRequestResponse({
+    description: 'The body is not a JSON object (IM form), or not JSON at all (refused before routing).',
+    schema: { oneOf: [{ $ref: getSchemaPath(ImCallbackAnswer) }, { $ref: getSchemaPath(ErrorResponse) }] },
+  })
+  @ApiUnauthorizedResponse({ type: ImCallbackAnswer, description: 'Sign or RequestTime missing, wrong or stale.' })
+  @ApiForbiddenResponse({ type: ImCallbackAnswer, description: 'SdkAppid is not TENCENT_IM_SDKAPPID.' })
   async receive(@Query() query: Record<string, string | undefined>, @Body() raw: unknown): Promise<typeof OK> {
     this.authenticate(query);
     const body = parseBody(raw);

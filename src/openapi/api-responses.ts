@@ -15,8 +15,8 @@ export class ErrorResponse {
   @ApiProperty({ type: 'integer', example: 409 })
   statusCode: number;
 
-  @ApiProperty({ example: 'Conflict' })
-  error: string;
+  @ApiProperty({ example: 'Conflict', required: false, description: 'The status text; absent when the request was refused before routing (e.g. a body that is not JSON).' })
+  error?: string;
 
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
