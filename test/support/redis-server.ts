@@ -1,10 +1,10 @@
-import { ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePort } from './free-port';
-import { sleep } from './wait-for';
+import { redisServerBin, waitForPing } from './redis-process';
 
 /** A real redis-server process on a free port, owned by one test file. */
 export class RedisServer {
@@ -47,27 +47,12 @@ export class RedisServer {
   }
 
   async launch(): Promise<void> {
-    const bin = process.env.REDIS_SERVER_BIN ?? 'redis-server';
-    if (spawnSync(bin, ['--version']).error) {
-      throw new Error(`${bin} not found: install it (apt-get install -y redis-server) or set REDIS_SERVER_BIN`);
-    }
     this.process = spawn(
-      bin,
+      redisServerBin(),
       ['--port', String(this.port), '--bind', '127.0.0.1', '--dir', this.dir, '--save', '', '--appendonly', 'yes', ...this.extraArgs],
       { stdio: 'ignore' },
     );
-    for (let i = 0; i < 200; i++) {
-      const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      try {
-        await probe.connect();
-        if ((await probe.ping()) === 'PONG') return;
-      } catch {
-        await sleep(25);
-      } finally {
-        probe.disconnect();
-      }
-    }
-    throw new Error(`redis-server on port ${this.port} did not start`);
+    await waitForPing(this.port);
   }
 
   /** Stops the process (SIGKILL simulates a crash; SIGTERM a clean stop). */
