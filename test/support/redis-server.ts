@@ -58,6 +58,7 @@ export class RedisServer {
     );
     for (let i = 0; i < 200; i++) {
       const probe = new Redis(this.url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      probe.on('error', () => undefined); // refused until the server listens: expected, retried below
       try {
         await probe.connect();
         if ((await probe.ping()) === 'PONG') return;
