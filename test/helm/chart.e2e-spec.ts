@@ -279,7 +279,7 @@ describe('helm chart: Grafana dashboard and alert rules (files/)', () => {
     const elsewhere = get(render({ grafanaDashboard: { enabled: true, namespace: 'monitoring', label: 'dashboards', labelValue: 'led' } }), 'ConfigMap', 'led-live-end-detector-dashboard');
     expect(elsewhere.metadata.namespace).toBe('monitoring');
     expect(elsewhere.metadata.labels).toMatchObject({ dashboards: 'led' });
-    expect(elsewhere.metadata.labels.grafana_dashboard).toBeUndefined();
+    expect(elsewhere.metadata.labels?.grafana_dashboard).toBeUndefined();
   });
 
   it('prometheusRule.enabled: a PrometheusRule whose spec is the rules file', () => {
