@@ -50,6 +50,7 @@ async function simulate(options: SimulationOptions): Promise<boolean> {
 
     console.log(`\n${summaryTable(checks, lags, options.timeoutMs, stack.viewers.duplicates.length)}`);
     const passed = checks.every((c) => c.passed === c.total);
+    if (!passed) console.log(`\nlast lines of the service's log:\n${stack.service.output.split('\n').slice(-20).join('\n')}`);
     console.log(`${passed ? 'ALL CHECKS PASSED' : 'SOME CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     return passed;
   } finally {
