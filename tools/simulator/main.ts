@@ -84,8 +84,19 @@ function settled(anchors: SimAnchor[], stack: Stack): boolean {
 /** On a terminal the line is redrawn in place; in a log (CI) a line every two seconds. */
 function startProgress(started: number, anchors: SimAnchor[], stack: Stack) {
   const tty = process.stdout.isTTY;
+  // The service's own view, from its status page data: lives by state and the outbox.
+  let service = '';
+  const readService = async () => {
+    try {
+      const d = (await (await fetch(`${stack.service.url}/dashboard/data`, { signal: AbortSignal.timeout(2000) })).json()) as any;
+      service = `  |  service: live ${d.lives.live}, interrupted ${d.lives.interrupted}, outbox ${d.outbox.depth}`;
+    } catch {
+      /* busy or stopping: keep the last figures */
+    }
+  };
+  const poller = setInterval(() => void readService(), 1000);
   const draw = () => {
-    const line = progressLine(Date.now() - started, anchors, stack.viewers.messages);
+    const line = progressLine(Date.now() - started, anchors, stack.viewers.messages) + service;
     process.stdout.write(tty ? `\r\x1b[K${line}` : `${line}\n`);
   };
   const timer = setInterval(draw, tty ? 250 : 2000);
@@ -94,6 +105,7 @@ function startProgress(started: number, anchors: SimAnchor[], stack: Stack) {
     stop() {
       if (stopped) return;
       stopped = true;
+      clearInterval(poller);
       clearInterval(timer);
       draw();
       if (tty) process.stdout.write('\n');
