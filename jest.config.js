@@ -1,7 +1,7 @@
 // Unit tests sit beside the code (src, *.spec.ts); end-to-end tests in test/ boot the app against a real redis-server.
 module.exports = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test'],
+  roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/clients/anchor-client/test'],
   testRegex: '.*\\.(spec|e2e-spec)\\.ts$',
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],

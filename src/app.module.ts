@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConfigModule } from './config/config.module';
+import { DashboardModule } from './dashboard/dashboard.module';
 import { Environment } from './config/environment';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
@@ -34,6 +35,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         CallbacksModule,
+        ...(env.DASHBOARD_ENABLED ? [DashboardModule] : []),
       ],
     };
   }

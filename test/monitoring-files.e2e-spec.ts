@@ -10,13 +10,13 @@ const root = join(__dirname, '..');
 const METRIC_NAME = /\b(?:led|process|nodejs)_[a-zA-Z0-9_]+\b/g;
 
 function dashboardExpressions(): string[] {
-  const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/live-end-detector.json'), 'utf8'));
+  const dashboard = JSON.parse(readFileSync(join(root, 'helm/live-end-detector/files/grafana-dashboard.json'), 'utf8'));
   const panels = (dashboard.panels as any[]).flatMap((p) => [p, ...(p.panels ?? [])]);
   return panels.flatMap((p) => (p.targets ?? []).map((t: { expr: string }) => t.expr));
 }
 
 function ruleExpressions(): string[] {
-  const rules = parse(readFileSync(join(root, 'deploy/prometheus/live-end-detector-rules.yaml'), 'utf8'));
+  const rules = parse(readFileSync(join(root, 'helm/live-end-detector/files/prometheus-rules.yaml'), 'utf8'));
   return (rules.groups as any[]).flatMap((g) => g.rules.map((r: { expr: string }) => r.expr));
 }
 
@@ -37,7 +37,7 @@ describe('Grafana dashboard and Prometheus rules', () => {
   });
 
   it('the dashboard is a Grafana dashboard whose panels query only metrics /metrics exposes', () => {
-    const dashboard = JSON.parse(readFileSync(join(root, 'deploy/grafana/live-end-detector.json'), 'utf8'));
+    const dashboard = JSON.parse(readFileSync(join(root, 'helm/live-end-detector/files/grafana-dashboard.json'), 'utf8'));
     expect(dashboard).toMatchObject({ uid: 'live-end-detector', title: 'live-end-detector' });
     const ids = (dashboard.panels as Array<{ id: number }>).map((p) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
@@ -52,7 +52,7 @@ describe('Grafana dashboard and Prometheus rules', () => {
   });
 
   it('every alert has a severity and a summary, and queries only metrics /metrics exposes', () => {
-    const rules = parse(readFileSync(join(root, 'deploy/prometheus/live-end-detector-rules.yaml'), 'utf8'));
+    const rules = parse(readFileSync(join(root, 'helm/live-end-detector/files/prometheus-rules.yaml'), 'utf8'));
     const alerts = (rules.groups as any[]).flatMap((g) => g.rules);
     expect(alerts.map((r: { alert: string }) => r.alert)).toEqual(
       expect.arrayContaining([

@@ -251,6 +251,12 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   HEARTBEAT_RATE_BURST = 10;
 
+  // --- Status page ---
+  /** Serve the small status page at /dashboard (and its data at /dashboard/data); off: both are 404. */
+  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @IsBoolean()
+  DASHBOARD_ENABLED = false;
+
   /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
   @Type(() => Number) @IsInt() @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;

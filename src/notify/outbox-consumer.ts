@@ -6,6 +6,7 @@ import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
 import { OutboxEntry, OutboxStore } from '../store/outbox-store';
+import { RecentEndings } from '../store/recent-endings';
 import { backoffDelay } from './backoff';
 import { DeliveryError, Notifier, NOTIFIERS } from './notifier';
 import { OutboxSignal } from './outbox-signal';
@@ -38,6 +39,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
     private readonly metrics: MetricsService,
     private readonly transitions: TransitionLog,
+    private readonly recentEndings: RecentEndings,
   ) {
     // Every delivery waiting to retry listens for shutdown: up to DELIVERY_CONCURRENCY at once, not a leak.
     setMaxListeners(0, this.stopWaiting.signal);
@@ -134,7 +136,12 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
         for (const { notifier, error } of failed) await this.deadLetter(entry, notifier, error, 'retries exhausted: ');
         failed.length = 0;
       }
-      if (failed.length === 0) return this.outbox.ack(entry);
+      if (failed.length === 0) {
+        await this.outbox.ack(entry);
+        // The status page lists the latest endings with how long their notice took.
+        if (this.env.DASHBOARD_ENABLED && entry.event.type === 'live.ended') await this.recentEndings.record(entry.event, Date.now());
+        return;
+      }
       if (!this.running) return;
 
       pending = failed.map((f) => f.notifier);

@@ -68,6 +68,11 @@ export class KeyLayout {
     return `${this.prefix}:{im-rate}:im-rate`;
   }
 
+  /** The latest endings delivered, newest first, capped (the status page's list); a slot of its own. */
+  recentEndings(): string {
+    return `${this.prefix}:{dashboard}:endings`;
+  }
+
   allShards(): number[] {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }

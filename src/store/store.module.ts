@@ -5,6 +5,7 @@ import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
 import { OutboxStore } from './outbox-store';
+import { RecentEndings } from './recent-endings';
 import { connectRedis, RedisClient, whenReady } from './redis-connection';
 import { REDIS } from './redis.tokens';
 
@@ -26,8 +27,9 @@ const STARTUP_TIMEOUT_MS = 30000;
     KeyLayout,
     LiveStore,
     OutboxStore,
+    RecentEndings,
   ],
-  exports: [REDIS, KeyLayout, LiveStore, OutboxStore],
+  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');

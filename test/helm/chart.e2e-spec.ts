@@ -259,6 +259,39 @@ describe('helm chart: secrets', () => {
   });
 });
 
+describe('helm chart: Grafana dashboard and alert rules (files/)', () => {
+  const dashboardFile = JSON.parse(readText(join(CHART, 'files/grafana-dashboard.json')));
+  const rulesFile = load(readText(join(CHART, 'files/prometheus-rules.yaml'))) as { groups: unknown[] };
+
+  it('off by default', () => {
+    const objects = render();
+    expect(find(objects, 'ConfigMap', 'led-live-end-detector-dashboard')).toBeUndefined();
+    expect(find(objects, 'PrometheusRule')).toBeUndefined();
+  });
+
+  it('grafanaDashboard.enabled: a ConfigMap the Grafana sidecar picks up (grafana_dashboard: "1") holding the dashboard file', () => {
+    const map = get(render({ grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'Live' } } }), 'ConfigMap', 'led-live-end-detector-dashboard');
+    expect(map.metadata.labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/name': 'live-end-detector' });
+    expect(map.metadata.annotations).toEqual({ grafana_folder: 'Live' });
+    expect(map.metadata.namespace).toBe('live');
+    expect(Object.keys(map.data)).toEqual(['live-end-detector.json']);
+    expect(JSON.parse(map.data['live-end-detector.json'])).toEqual(dashboardFile);
+    const elsewhere = get(render({ grafanaDashboard: { enabled: true, namespace: 'monitoring', label: 'dashboards', labelValue: 'led' } }), 'ConfigMap', 'led-live-end-detector-dashboard');
+    expect(elsewhere.metadata.namespace).toBe('monitoring');
+    expect(elsewhere.metadata.labels).toMatchObject({ dashboards: 'led' });
+    expect(elsewhere.metadata.labels?.grafana_dashboard).toBeUndefined();
+  });
+
+  it('prometheusRule.enabled: a PrometheusRule whose spec is the rules file', () => {
+    const rule = get(render({ prometheusRule: { enabled: true, labels: { release: 'prom' } } }), 'PrometheusRule');
+    expect(rule.apiVersion).toBe('monitoring.coreos.com/v1');
+    expect(rule.metadata).toMatchObject({ name: 'led-live-end-detector', namespace: 'live' });
+    expect(rule.metadata.labels).toMatchObject({ release: 'prom' });
+    expect(rule.spec).toEqual(rulesFile);
+    expect(rulesFile.groups.length).toBeGreaterThan(0);
+  });
+});
+
 describe('helm chart: values.schema.json', () => {
   it.each([
     ['a wrong type', { replicaCount: 'two' }, /replicaCount: Invalid type/],
@@ -270,6 +303,8 @@ describe('helm chart: values.schema.json', () => {
     ['a malformed node list', { redis: { mode: 'cluster', nodes: ['c1'] } }, /redis.nodes.0/],
     ['a lower-case variable name', { config: { log_level: 'debug' } }, /config/],
     ['PORT in config (set by containerPorts.http)', { config: { PORT: '9000' } }, /config/],
+    ['an unknown key under grafanaDashboard', { grafanaDashboard: { enable: true } }, /Additional property enable is not allowed/],
+    ['an unknown key under prometheusRule', { prometheusRule: { rules: [] } }, /Additional property rules is not allowed/],
   ])('%s makes helm template fail', (_what, values, message) => {
     const result = tryRender(values);
     expect(result.ok).toBe(false);

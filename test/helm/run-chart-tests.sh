@@ -91,9 +91,9 @@ render_and_validate() { # NAME [VALUES_FILE]
     check "$name: helm lint --strict (k8s $v)" "$HELM" lint --strict --kube-version "$v" "$CHART" "${args[@]}"
     if "$HELM" template led "$CHART" --namespace led --kube-version "$v" "${args[@]}" >"$WORK/$name-$v.yaml" 2>"$WORK/err"; then
       passed=$((passed + 1)); log "ok   $name: helm template (k8s $v)"
-      # ServiceMonitor is a CRD (Prometheus Operator): its shape is checked by the jest tests instead.
+      # ServiceMonitor and PrometheusRule are CRDs (Prometheus Operator): their shape is checked by the jest tests instead.
       check "$name: kubeconform -strict (k8s $v)" "$KUBECONFORM" -strict -summary -kubernetes-version "$v" \
-        -skip ServiceMonitor \
+        -skip ServiceMonitor,PrometheusRule \
         -schema-location "$CACHE/{{ .NormalizedKubernetesVersion }}-local-strict/{{ .ResourceKind }}{{ .KindSuffix }}.json" \
         "$WORK/$name-$v.yaml"
     else

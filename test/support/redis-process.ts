@@ -16,6 +16,7 @@ export async function waitForPing(port: number, timeoutMs = 10000): Promise<void
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const probe = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => undefined); // refused until the server listens: expected, retried below
     try {
       await probe.connect();
       if ((await probe.ping()) === 'PONG') return;

@@ -1,0 +1,3 @@
+export { AnchorClient, AnchorClientError } from './anchor-client';
+export type { AnchorClientOptions, AnchorState, HeartbeatReply, StopOptions } from './anchor-client';
+export { backoffDelay, parseRetryAfter } from './backoff';

@@ -1,0 +1,55 @@
+import { AnchorClient, AnchorState } from '../../clients/anchor-client/src';
+
+export type Role = 'healthy' | 'crash' | 'blip';
+
+/** One simulated anchor app: the real client, with a network the simulator can cut. */
+export class SimAnchor {
+  readonly client: AnchorClient;
+  readonly roomId: string;
+  readonly liveId: string;
+  /** Client-side time of the last accepted beat before the crash: when the viewers' wait begins. */
+  crashedAt: number | null = null;
+  blipFrom: number | null = null;
+  blipUntil: number | null = null;
+  endedReasons: string[] = [];
+  private networkDown = false;
+
+  constructor(
+    readonly index: number,
+    readonly role: Role,
+    baseUrl: string,
+  ) {
+    this.roomId = `sim-room-${index}`;
+    this.liveId = `sim-live-${index}-${Date.now().toString(36)}`;
+    const cuttable: typeof fetch = (input, init) =>
+      this.networkDown ? Promise.reject(new TypeError('fetch failed (simulated network loss)')) : fetch(input, init);
+    this.client = new AnchorClient({ baseUrl, roomId: this.roomId, liveId: this.liveId, anchorId: `sim-anchor-${index}`, fetch: cuttable });
+    this.client.on('ended', (reason: string) => this.endedReasons.push(reason));
+    this.client.on('error', () => undefined); // retries are expected here; counted through the state instead
+  }
+
+  get state(): AnchorState {
+    return this.client.state;
+  }
+
+  /** Right after its next accepted beat, the app dies: no end call, no more beats. */
+  async crashAfterNextBeat(): Promise<void> {
+    await this.nextBeat();
+    this.crashedAt = Date.now();
+    await this.client.stop({ end: false });
+  }
+
+  /** Right after its next accepted beat, the network is gone for `ms`; the client retries meanwhile. */
+  async blipAfterNextBeat(ms: number): Promise<void> {
+    await this.nextBeat();
+    this.networkDown = true;
+    this.blipFrom = Date.now();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.networkDown = false;
+    this.blipUntil = Date.now();
+  }
+
+  private nextBeat(): Promise<void> {
+    return new Promise((resolve) => this.client.once('beat', () => resolve()));
+  }
+}

@@ -1,0 +1,55 @@
+import { FakeTencentIm } from '../../test/support/fake-tencent-im';
+import { RedisServer } from '../../test/support/redis-server';
+import { ServiceProcess } from '../../test/support/service-process';
+import type { SimulationOptions } from './options';
+
+const SDKAPPID = 1400000000;
+// A throw-away key for the local IM stand-in: it signs nothing outside this process tree.
+const IM_KEY = 'simulator-im-key-0123456789abcdef0123456789abcdef';
+
+/** The local pieces a simulation runs against: Redis, the built service, and the viewers' IM. */
+export interface Stack {
+  redis: RedisServer;
+  viewers: FakeTencentIm;
+  service: ServiceProcess;
+  stop(): Promise<void>;
+}
+
+export async function startStack(options: SimulationOptions): Promise<Stack> {
+  const redis = await RedisServer.start();
+  const viewers = await FakeTencentIm.start(SDKAPPID, IM_KEY);
+  let service: ServiceProcess;
+  try {
+    service = await ServiceProcess.start({
+      REDIS_URL: redis.url,
+      NOTIFIERS: 'tencent-im',
+      TENCENT_IM_SDKAPPID: String(SDKAPPID),
+      TENCENT_IM_SECRET_KEY: IM_KEY,
+      TENCENT_IM_BASE_URL: viewers.url,
+      TENCENT_IM_TIMEOUT_MS: '3100',
+      HEARTBEAT_TIMEOUT_MS: String(options.timeoutMs),
+      SUSPECT_AFTER_MS: String(options.suspectMs),
+      HEARTBEAT_INTERVAL_MS: String(options.intervalMs),
+      TIMEOUT_MIN_MS: String(options.timeoutMs),
+      TIMEOUT_MAX_MS: String(options.timeoutMs * 10),
+      SWEEP_INTERVAL_MS: '200',
+      HEARTBEAT_RATE_PER_SEC: String(Math.max(5, Math.ceil(4000 / options.intervalMs))),
+      DASHBOARD_ENABLED: 'true',
+      LOG_LEVEL: 'warn',
+    });
+  } catch (err) {
+    await viewers.close();
+    await redis.destroy();
+    throw err;
+  }
+  return {
+    redis,
+    viewers,
+    service,
+    async stop() {
+      await service.stop('SIGTERM');
+      await viewers.close();
+      await redis.destroy();
+    },
+  };
+}
