@@ -98,7 +98,9 @@ export async function runHeartbeat(): Promise<Row[]> {
     const baseline = await load(baselineServer.url, fleet);
     await baselineServer.stop();
 
-    const replica1 = await ChildServer.service({ ...SERVICE_ENV, REDIS_URL: redis.url });
+    // BENCH_CPU_PROF=<dir>: the first replica writes a V8 CPU profile there when it stops (open it in Chrome DevTools).
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const replica1 = await ChildServer.service({ ...SERVICE_ENV, REDIS_URL: redis.url }, profile);
     servers.push(replica1);
     await warmUp(replica1.url, fleet);
     const peak = await load(replica1.url, fleet);
