@@ -47,8 +47,8 @@ export async function runDelivery(): Promise<Row[]> {
       const ending = i < ENDINGS;
       const lastHeartbeatAt = ending ? dueAt - 30000 : dueAt - 12000;
       pipeline.hset(keys.room(roomId), {
-        liveId: `live-d${i}`, anchorId: `anchor-d${i}`, groupId: roomId, state: 'live', startedAt: dueAt - 60000,
-        lastHeartbeatAt, timeoutMs: ending ? 20000 : 300000, suspectMs: 10000, seq: 1,
+        l: `live-d${i}`, a: `anchor-d${i}`, g: roomId, s: 'live', st: dueAt - 60000,
+        hb: lastHeartbeatAt, to: ending ? 20000 : 300000, su: 10000, q: 1,
       });
       pipeline.zadd(keys.due(keys.shardOf(roomId)), dueAt, roomId);
     }

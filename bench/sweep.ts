@@ -25,8 +25,8 @@ async function loadLives({ redis, keys }: Bench, from: number, to: number, now: 
       const roomId = `room-s${i}`;
       const lastHeartbeatAt = due ? now - 25000 : now;
       pipeline.hset(keys.room(roomId), {
-        liveId: `live-s${i}`, anchorId: `anchor-s${i}`, groupId: roomId, state: 'live', startedAt: now - 60000,
-        lastHeartbeatAt, timeoutMs: 20000, suspectMs: 10000, seq: 1,
+        l: `live-s${i}`, a: `anchor-s${i}`, g: roomId, s: 'live', st: now - 60000,
+        hb: lastHeartbeatAt, to: 20000, su: 10000, q: 1,
       });
       // Healthy lives are judged in an hour: loading a million takes a while, and none may fall due meanwhile.
       pipeline.zadd(keys.due(keys.shardOf(roomId)), due ? lastHeartbeatAt + 10000 : now + 3600000, roomId);
