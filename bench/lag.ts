@@ -100,17 +100,22 @@ export async function runLag(): Promise<Row[]> {
     const stoppedRooms = new Set(stopping.map((s) => s.anchor.roomId));
     const endings = receiver.received.filter((r) => r.event.type === 'live.ended');
     const lags: number[] = [];
+    // The lag in two parts: deadline -> the sweep that ended it (event.at), and that sweep -> the receiver.
+    const toSweep: number[] = [];
+    const toReceiver: number[] = [];
     let early = 0;
     for (const state of stopping) {
       const notice = endings.find((r) => r.event.roomId === state.anchor.roomId);
       if (!notice) continue;
       if (notice.at < state.lastDeadline || notice.event.deadline < state.lastDeadline) early++;
       lags.push(notice.at - state.lastDeadline);
+      toSweep.push(notice.event.at - state.lastDeadline);
+      toReceiver.push(notice.at - notice.event.at);
     }
     const wrongful = endings.filter((r) => !stoppedRooms.has(r.event.roomId)).length;
     const missing = STOPPING - lags.length;
     const failures = states.reduce((s, st) => s + st.failures, 0);
-    lags.sort((a, b) => a - b);
+    for (const list of [lags, toSweep, toReceiver]) list.sort((a, b) => a - b);
     const p99 = lags.length ? percentile(lags, 99) : Infinity;
     const limit = SWEEP_INTERVAL_MS + 250;
     return [
@@ -118,6 +123,11 @@ export async function runLag(): Promise<Row[]> {
         `3. detection lag p99, ${fmt(STOPPING)} of ${fmt(ANCHORS)} anchors stop (beat ${BEAT_MS} ms, timeout ${TIMEOUT_MS} ms)`,
         `${fmt(p99)} ms (p50 ${fmt(percentile(lags, 50) ?? NaN)}, max ${fmt(lags[lags.length - 1] ?? NaN)})`,
         `< SWEEP_INTERVAL_MS + 250 = ${fmt(limit)} ms`, p99 / limit, p99 < limit && missing === 0,
+      ),
+      row(
+        '3. lag parts p50 / p99: deadline → sweep; sweep → receiver',
+        `${fmt(percentile(toSweep, 50) ?? NaN)} / ${fmt(percentile(toSweep, 99) ?? NaN)} ms; ${fmt(percentile(toReceiver, 50) ?? NaN)} / ${fmt(percentile(toReceiver, 99) ?? NaN)} ms`,
+        'reported', null, null,
       ),
       row(
         '3. notices early / missing / for live anchors',
