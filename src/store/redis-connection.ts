@@ -21,15 +21,11 @@ export function connectRedis(env: Environment, connectionName = 'live-end-detect
     maxRetriesPerRequest: 1,
     lazyConnect: true,
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
-    // Commands issued in the same event-loop tick (heartbeats of concurrent requests) go out in one socket
-    // write: the per-command write syscall was the heaviest single cost of a heartbeat (bench/heartbeat.ts).
-    enableAutoPipelining: true,
   };
   switch (env.REDIS_MODE) {
     case 'cluster':
       return new Redis.Cluster(env.REDIS_NODES.map(hostPort), {
         redisOptions: common,
-        enableAutoPipelining: true,
         enableOfflineQueue: false,
         lazyConnect: true,
         clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
