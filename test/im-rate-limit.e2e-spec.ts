@@ -57,6 +57,20 @@ describe('shared IM rate limit (im-rate-1.lua)', () => {
     expect(order).toEqual([...Array(10).fill('ended'), ...Array(10).fill('interrupted')]);
   });
 
+  it("holds one replica's interruption notices while another replica's endings wait", async () => {
+    const a = replica('led:{im-rate}:across', 50);
+    const b = replica('led:{im-rate}:across', 50);
+    const order: string[] = [];
+    // Replica b's endings arrive while replica a already waits with interruption notices.
+    const others = Array.from({ length: 10 }, () => a.queue.acquire(SendPriority.Other).then(() => order.push('interrupted')));
+    const endings = Array.from({ length: 20 }, () => b.queue.acquire(SendPriority.Ended).then(() => order.push('ended')));
+    await Promise.all([...others, ...endings]);
+    // The first few interruptions may go before b's endings are known to the limiter; none after that.
+    const lastEnded = order.lastIndexOf('ended');
+    const interruptedBefore = order.slice(0, lastEnded).filter((o) => o === 'interrupted').length;
+    expect(interruptedBefore).toBeLessThanOrEqual(a.limiter.burst);
+  });
+
   it('hands waiting sends back on close, as retryable', async () => {
     const { queue } = replica('led:{im-rate}:close', 1);
     await queue.acquire(SendPriority.Other);

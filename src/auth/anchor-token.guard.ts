@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { errors, jwtVerify } from 'jose';
 import { Environment } from '../config/environment';
 import { JwtVerification, jwtVerification } from './jwt-verification';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 const REALM = 'live-end-detector';
 
@@ -21,6 +22,7 @@ const REALM = 'live-end-detector';
 export class AnchorTokenGuard implements CanActivate {
   private readonly verification: JwtVerification | null;
   private readonly clockTolerance: number;
+  private readonly verified = new VerifiedTokenCache();
 
   constructor(env: Environment) {
     this.verification = env.AUTH_MODE === 'jwt' ? jwtVerification(env) : null;
@@ -58,6 +60,8 @@ export class AnchorTokenGuard implements CanActivate {
 
   /** Resolves the token's claims, or rejects with a short reason fit to show the caller. */
   private async verify(token: string): Promise<{ sub: string; room: string }> {
+    const cached = this.verified.get(token);
+    if (cached) return cached;
     const { key, algorithms } = this.verification!;
     try {
       const { payload } = await jwtVerify(token, key, {
@@ -66,7 +70,9 @@ export class AnchorTokenGuard implements CanActivate {
         requiredClaims: ['exp', 'sub', 'room'],
       });
       if (typeof payload.sub !== 'string' || typeof payload.room !== 'string') throw new Error('claims sub and room must be strings');
-      return { sub: payload.sub, room: payload.room };
+      const claims = { sub: payload.sub, room: payload.room, acceptUntil: (payload.exp! + this.clockTolerance) * 1000 };
+      this.verified.set(token, claims);
+      return claims;
     } catch (err) {
       throw new Error(reason(err));
     }

@@ -13,6 +13,8 @@ import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
 
 const ERROR_PAUSE_MS = 1000;
+/** Most entry ids one keep-alive XCLAIM names. */
+const TOUCH_CHUNK = 1000;
 
 /**
  * Reads events from every shard's outbox through the shared consumer group and hands each to every
@@ -26,6 +28,9 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Entries this replica holds (waiting for the IM rate, on the wire, or between retries). */
+  private readonly held = new Set<OutboxEntry>();
+  private keepAlive: NodeJS.Timeout | null = null;
   private readonly stopWaiting = new AbortController();
   private nextShard = 0;
   private nextReclaimAt = 0;
@@ -49,10 +54,14 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     await this.outbox.ensureGroups();
     this.running = true;
     this.loop = this.run();
+    // An entry read long ago may still be waiting its turn here (a burst queued behind the IM rate limit):
+    // reset the idle time of everything held well before other replicas would presume it orphaned.
+    this.keepAlive = setInterval(() => void this.touchHeld(), this.env.DELIVERY_CLAIM_IDLE_MS / 3);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     this.running = false;
+    if (this.keepAlive) clearInterval(this.keepAlive);
     this.stopWaiting.abort();
     this.signal.notify();
     await this.loop;
@@ -108,10 +117,32 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private start(entry: OutboxEntry): void {
+    this.held.add(entry);
     const delivery = this.deliver(entry)
       .catch((err: Error) => this.logger.warn(`delivery of ${entry.event.id} interrupted: ${err.message}`))
-      .finally(() => this.inFlight.delete(delivery));
+      .finally(() => {
+        this.inFlight.delete(delivery);
+        this.held.delete(entry);
+      });
     this.inFlight.add(delivery);
+  }
+
+  /** Resets the idle time of every entry this replica holds, a few commands per shard. */
+  private async touchHeld(): Promise<void> {
+    const byShard = new Map<number, string[]>();
+    for (const entry of this.held) {
+      const ids = byShard.get(entry.shard) ?? [];
+      ids.push(entry.entryId);
+      byShard.set(entry.shard, ids);
+    }
+    try {
+      for (const [shard, ids] of byShard) {
+        for (let i = 0; i < ids.length; i += TOUCH_CHUNK) await this.outbox.touchMany(shard, ids.slice(i, i + TOUCH_CHUNK), this.consumerName);
+      }
+    } catch (err) {
+      this.metrics.redisError('outbox');
+      this.logger.warn(`could not refresh held deliveries: ${(err as Error).message}`);
+    }
   }
 
   private async deliver(entry: OutboxEntry): Promise<void> {

@@ -24,6 +24,7 @@ export class KeyLayout {
     return `${this.prefix}:{${shard}}:`;
   }
 
+  /** Hash of the room's latest live; its fields are named by ROOM_FIELDS. */
   room(roomId: string): string {
     return `${this.tag(this.shardOf(roomId))}room:${roomId}`;
   }
@@ -77,6 +78,30 @@ export class KeyLayout {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }
 }
+
+/**
+ * Field names of the room hash, as the Lua scripts write them. They are one or two letters because
+ * every byte is paid per tracked live: with the long names the hash took about 70 bytes more
+ * (bench/memory.ts). Keep them short enough that the hash stays listpack-encoded.
+ */
+export const ROOM_FIELDS = {
+  l: 'liveId',
+  a: 'anchorId',
+  g: 'groupId',
+  s: 'state (live | interrupted | ended)',
+  st: 'startedAt (ms)',
+  hb: 'lastHeartbeatAt (ms)',
+  to: 'timeoutMs',
+  su: 'suspectMs',
+  q: 'seq of the last event',
+  rt: 'rate-limit tokens left',
+  ra: 'rate-limit tokens counted at (ms)',
+  en: 'endedAt (ms)',
+  r: 'reason (ended)',
+  pr: 'pendingReason: the end reason an IM disconnect set',
+  da: 'disconnectedAt (ms)',
+  df: 'disconnectedFrom: state before the disconnect',
+} as const;
 
 /** 32-bit FNV-1a: cheap, stable across languages, spreads short ids well. */
 function fnv1a(text: string): number {

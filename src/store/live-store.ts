@@ -102,18 +102,19 @@ export class LiveStore {
 
   async get(roomId: string): Promise<LiveRecord | null> {
     const h = await this.redis.hgetall(this.keys.room(roomId));
-    if (!h.liveId) return null;
+    // Short field names: see ROOM_FIELDS in key-layout.ts.
+    if (!h.l) return null;
     return {
       roomId,
-      liveId: h.liveId,
-      anchorId: h.anchorId,
-      groupId: h.groupId,
-      state: h.state as LiveRecord['state'],
-      startedAt: Number(h.startedAt),
-      lastHeartbeatAt: Number(h.lastHeartbeatAt),
-      endedAt: h.endedAt ? Number(h.endedAt) : null,
-      reason: (h.reason as EndReason) ?? null,
-      timeoutMs: Number(h.timeoutMs),
+      liveId: h.l,
+      anchorId: h.a,
+      groupId: h.g,
+      state: h.s as LiveRecord['state'],
+      startedAt: Number(h.st),
+      lastHeartbeatAt: Number(h.hb),
+      endedAt: h.en ? Number(h.en) : null,
+      reason: (h.r as EndReason) ?? null,
+      timeoutMs: Number(h.to),
     };
   }
 

@@ -54,6 +54,12 @@ export class OutboxStore {
     await this.redis.xclaim(this.keys.outbox(entry.shard), OUTBOX_GROUP, consumer, 0, entry.entryId, 'JUSTID');
   }
 
+  /** touch() for many entries of one shard in one command (deliveries held in this replica's queues). */
+  async touchMany(shard: number, entryIds: string[], consumer: string): Promise<void> {
+    if (entryIds.length === 0) return;
+    await this.redis.xclaim(this.keys.outbox(shard), OUTBOX_GROUP, consumer, 0, ...entryIds, 'JUSTID');
+  }
+
   /** Acknowledges and removes a delivered entry, so the stream holds only what is pending. */
   async ack(entry: OutboxEntry): Promise<void> {
     const key = this.keys.outbox(entry.shard);

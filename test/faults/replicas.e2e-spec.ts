@@ -136,9 +136,10 @@ describe('replicas', () => {
 
     // Every accepted beat is stored; every stored live is whole and has its started event.
     expect(roomKeys.length).toBeGreaterThanOrEqual(accepted.length);
-    const whole = ['anchorId', 'groupId', 'lastHeartbeatAt', 'liveId', 'seq', 'startedAt', 'state', 'suspectMs', 'timeoutMs'];
+    // Field names of the room hash: ROOM_FIELDS in src/store/key-layout.ts.
+    const whole = ['a', 'g', 'hb', 'l', 'q', 'st', 's', 'su', 'to'];
     for (const room of rooms) expect(Object.keys(room)).toEqual(expect.arrayContaining(whole));
     const announced = new Set([...startedRooms, ...receiver.events({ type: 'live.started' }).map((e) => e.roomId)]);
-    expect(rooms.filter((room) => !announced.has(`term-room-${room.liveId.slice('term-live-'.length)}`))).toEqual([]);
+    expect(rooms.filter((room) => !announced.has(`term-room-${room.l.slice('term-live-'.length)}`))).toEqual([]);
   });
 });

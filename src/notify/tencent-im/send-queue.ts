@@ -19,6 +19,7 @@ const MIN_WAIT_MS = 1;
 /**
  * Sends wait here for a share of the shared rate; when the budget frees up, the highest-priority
  * waiter goes first, so a burst of thousands of endings is not stuck behind interruption notices.
+ * The limiter also holds other notices back while another replica's endings wait (im-rate-1.lua).
  * One pump per process asks the limiter for as many calls as there are waiters.
  */
 export class SendQueue {
@@ -53,7 +54,8 @@ export class SendQueue {
       while (this.size > 0) {
         let grant: { granted: number; waitMs: number };
         try {
-          grant = await this.limiter.take(Math.min(this.size, MAX_TAKE));
+          const wanted = Math.min(this.size, MAX_TAKE);
+          grant = await this.limiter.take(wanted, Math.min(this.waiting[SendPriority.Ended].length, wanted));
         } catch (err) {
           this.failAll(new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter'));
           return;

@@ -1,5 +1,5 @@
 -- IM reports the anchor's client offline: the running live becomes `interrupted` at once and must
--- hear from the anchor within the grace, or the sweep ends it with reason 'disconnect' (pendingReason).
+-- hear from the anchor within the grace, or the sweep ends it with reason 'disconnect' (field pr).
 -- A heartbeat (heartbeat-3.lua) or a reconnect (anchor-online-4.lua) clears it: heartbeats stay the truth.
 -- KEYS: room hash, shard zset of running lives, shard zset of interrupted lives, shard outbox stream
 -- ARGV: roomId, anchorId, groupId ('' = no check), graceMs, eventTimeMs (0 = unknown)
@@ -10,7 +10,7 @@ local room, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3]
 local graceMs, eventTime = tonumber(ARGV[4]), tonumber(ARGV[5])
 
-local f = redis.call('HMGET', room, 'liveId', 'anchorId', 'state', 'lastHeartbeatAt', 'timeoutMs', 'groupId')
+local f = redis.call('HMGET', room, 'l', 'a', 's', 'hb', 'to', 'g')
 if not f[1] then return {'ignored', 'no live'} end
 if f[2] ~= anchorId then return {'ignored', 'another anchor'} end
 if groupId ~= '' and f[6] ~= groupId then return {'ignored', 'another group'} end
@@ -27,8 +27,8 @@ if state == 'interrupted' then
   local current = tonumber(redis.call('ZSCORE', ending, roomId))
   if current and current < deadline then deadline = current end
 end
-redis.call('HSET', room, 'state', 'interrupted', 'pendingReason', 'disconnect',
-  'disconnectedAt', eventTime > 0 and eventTime or now, 'disconnectedFrom', state)
+redis.call('HSET', room, 's', 'interrupted', 'pr', 'disconnect',
+  'da', eventTime > 0 and eventTime or now, 'df', state)
 redis.call('ZREM', due, roomId)
 redis.call('ZADD', ending, deadline, roomId)
 if state == 'live' then

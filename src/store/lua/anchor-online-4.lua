@@ -9,8 +9,8 @@
 local room, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId, eventTime = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
 
-local f = redis.call('HMGET', room, 'liveId', 'anchorId', 'state', 'pendingReason', 'disconnectedAt',
-  'disconnectedFrom', 'lastHeartbeatAt', 'timeoutMs', 'suspectMs', 'groupId')
+local f = redis.call('HMGET', room, 'l', 'a', 's', 'pr', 'da',
+  'df', 'hb', 'to', 'su', 'g')
 if not f[1] then return {'ignored', 'no live'} end
 if f[2] ~= anchorId then return {'ignored', 'another anchor'} end
 if groupId ~= '' and f[10] ~= groupId then return {'ignored', 'another group'} end
@@ -19,9 +19,9 @@ if f[3] ~= 'interrupted' or f[4] ~= 'disconnect' then return {'ignored', 'not di
 if eventTime > 0 and eventTime < tonumber(f[5]) then return {'ignored', 'older than the disconnect'} end
 
 local now = now_ms()
-redis.call('HDEL', room, 'pendingReason')
+redis.call('HDEL', room, 'pr')
 if f[6] == 'live' then
-  redis.call('HSET', room, 'state', 'live')
+  redis.call('HSET', room, 's', 'live')
   redis.call('ZREM', ending, roomId)
   redis.call('ZADD', due, now + tonumber(f[9]), roomId)
   emit(outbox, room, roomId, 'live.resumed', nil, now)

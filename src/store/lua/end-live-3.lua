@@ -9,7 +9,7 @@ local room, due, outbox = KEYS[1], KEYS[2], KEYS[3]
 local tag, roomId, liveId, anchorId, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local retentionMs = tonumber(ARGV[6])
 
-local current = redis.call('HMGET', room, 'liveId', 'anchorId', 'state', 'reason')
+local current = redis.call('HMGET', room, 'l', 'a', 's', 'r')
 if liveId == '' then liveId = current[1] end
 if not liveId or current[1] ~= liveId then
   local goneReason = liveId and redis.call('GET', tag .. 'gone:' .. roomId .. ':' .. liveId)

@@ -21,15 +21,15 @@ local now = now_ms()
 local tokens, retryAfterMs = take_token(room, ratePerSec, burst, now)
 if not tokens then return {'limited', retryAfterMs} end
 
-local current = redis.call('HMGET', room, 'liveId', 'anchorId', 'state')
+local current = redis.call('HMGET', room, 'l', 'a', 's')
 local emitted = 0
 
 if current[1] == liveId then
   if current[2] ~= anchorId then return {'conflict', current[2]} end
-  redis.call('HSET', room, 'lastHeartbeatAt', now, 'timeoutMs', timeoutMs, 'suspectMs', suspectMs)
+  redis.call('HSET', room, 'hb', now, 'to', timeoutMs, 'su', suspectMs)
   if current[3] == 'interrupted' then
-    redis.call('HSET', room, 'state', 'live')
-    redis.call('HDEL', room, 'pendingReason')
+    redis.call('HSET', room, 's', 'live')
+    redis.call('HDEL', room, 'pr')
     redis.call('ZREM', tag .. 'ending', roomId)
     emit(outbox, room, roomId, 'live.resumed', nil, now)
     emitted = 1
@@ -40,8 +40,8 @@ else
     emitted = 1
   end
   redis.call('DEL', room)
-  redis.call('HSET', room, 'liveId', liveId, 'anchorId', anchorId, 'groupId', groupId, 'state', 'live',
-    'startedAt', now, 'lastHeartbeatAt', now, 'timeoutMs', timeoutMs, 'suspectMs', suspectMs)
+  redis.call('HSET', room, 'l', liveId, 'a', anchorId, 'g', groupId, 's', 'live',
+    'st', now, 'hb', now, 'to', timeoutMs, 'su', suspectMs)
   emit(outbox, room, roomId, 'live.started', nil, now)
   emitted = emitted + 1
 end

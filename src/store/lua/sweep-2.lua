@@ -40,7 +40,7 @@ end
 local claimed = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)
 for _, roomId in ipairs(claimed) do
   local room = tag .. 'room:' .. roomId
-  local f = redis.call('HMGET', room, 'state', 'lastHeartbeatAt', 'timeoutMs', 'suspectMs')
+  local f = redis.call('HMGET', room, 's', 'hb', 'to', 'su')
   if f[1] ~= 'live' then
     redis.call('ZREM', due, roomId) -- ended, expired, or already interrupted
   else
@@ -53,7 +53,7 @@ for _, roomId in ipairs(claimed) do
       finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
       ended = ended + 1
     else
-      redis.call('HSET', room, 'state', 'interrupted')
+      redis.call('HSET', room, 's', 'interrupted')
       emit(outbox, room, roomId, 'live.interrupted', nil, now)
       redis.call('ZREM', due, roomId)
       redis.call('ZADD', ending, endAt, roomId)
@@ -68,7 +68,7 @@ if not hold then
 end
 for _, roomId in ipairs(claimedEnding) do
   local room = tag .. 'room:' .. roomId
-  local f = redis.call('HMGET', room, 'state', 'lastHeartbeatAt', 'timeoutMs', 'pendingReason')
+  local f = redis.call('HMGET', room, 's', 'hb', 'to', 'pr')
   if f[1] ~= 'interrupted' then
     redis.call('ZREM', ending, roomId)
   elseif f[4] then

@@ -4,8 +4,8 @@
 -- Every script returns `transitions_reply()` so its caller can count what it did by type and reason.
 local transitions = {}
 local function emit(outbox, room, roomId, eventType, reason, now, deadline)
-  local seq = redis.call('HINCRBY', room, 'seq', 1)
-  local f = redis.call('HMGET', room, 'liveId', 'anchorId', 'groupId')
+  local seq = redis.call('HINCRBY', room, 'q', 1)
+  local f = redis.call('HMGET', room, 'l', 'a', 'g')
   local event = {
     id = f[1] .. ':' .. seq, type = eventType, seq = seq, roomId = roomId,
     liveId = f[1], anchorId = f[2], groupId = f[3], reason = reason, at = now, deadline = deadline,
