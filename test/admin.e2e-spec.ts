@@ -1,4 +1,5 @@
 import { RedisServer } from './support/redis-server';
+import { useServiceWithRedis } from './support/service-with-redis';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
@@ -59,22 +60,11 @@ describe('admin API (ADMIN_TOKEN)', () => {
 });
 
 describe('admin API without ADMIN_TOKEN', () => {
-  let redis: RedisServer;
-  let svc: TestApp;
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    svc = await startTestApp({ REDIS_URL: redis.url });
-  });
-
-  afterAll(async () => {
-    await svc?.close();
-    await redis?.destroy();
-  });
+  const service = useServiceWithRedis();
 
   it('is disabled (403) whatever token is sent', async () => {
-    expect((await svc.get('/v1/admin/lives')).status).toBe(403);
-    const response = await svc.post('/v1/admin/rooms/any/end', {}, { authorization: 'Bearer anything-at-all-0123456789' });
+    expect((await service.svc.get('/v1/admin/lives')).status).toBe(403);
+    const response = await service.svc.post('/v1/admin/rooms/any/end', {}, { authorization: 'Bearer anything-at-all-0123456789' });
     expect(response.status).toBe(403);
     expect(response.body.message).toMatch(/ADMIN_TOKEN/);
   });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { chromium, BrowserContext } from 'playwright-core';
 import { AnchorClient } from '../clients/anchor-client/src';
 import { RedisServer } from './support/redis-server';
+import { useServiceWithRedis } from './support/service-with-redis';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
@@ -100,21 +101,10 @@ describe('status page (DASHBOARD_ENABLED=true)', () => {
 });
 
 describe('status page off (the default)', () => {
-  let redis: RedisServer;
-  let svc: TestApp;
-
-  beforeAll(async () => {
-    redis = await RedisServer.start();
-    svc = await startTestApp({ REDIS_URL: redis.url });
-  });
-
-  afterAll(async () => {
-    await svc?.close();
-    await redis?.destroy();
-  });
+  const service = useServiceWithRedis();
 
   it('answers 404 for the page and its data', async () => {
-    expect((await svc.get('/dashboard')).status).toBe(404);
-    expect((await svc.get('/dashboard/data')).status).toBe(404);
+    expect((await service.svc.get('/dashboard')).status).toBe(404);
+    expect((await service.svc.get('/dashboard/data')).status).toBe(404);
   });
 });

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { generateOpenApiJson } from '../src/openapi/generate';
-import { RedisServer } from './support/redis-server';
-import { startTestApp, TestApp } from './support/test-app';
+import { useServiceWithRedis } from './support/service-with-redis';
 
 describe('OpenAPI document', () => {
   let generated: string;
@@ -47,28 +46,17 @@ describe('OpenAPI document', () => {
   });
 
   describe('served by the running service', () => {
-    let redis: RedisServer;
-    let svc: TestApp;
-
-    beforeAll(async () => {
-      redis = await RedisServer.start();
-      svc = await startTestApp({ REDIS_URL: redis.url });
-    });
-
-    afterAll(async () => {
-      await svc?.close();
-      await redis?.destroy();
-    });
+    const service = useServiceWithRedis();
 
     it('serves the document at /docs-json and the Swagger UI at /docs', async () => {
-      const json = await svc.get('/docs-json');
+      const json = await service.svc.get('/docs-json');
       expect(json.status).toBe(200);
       expect(json.body).toEqual(JSON.parse(generated));
-      const ui = await svc.get('/docs');
+      const ui = await service.svc.get('/docs');
       expect(ui.status).toBe(200);
       expect(ui.headers.get('content-type')).toContain('text/html');
       expect(ui.body).toContain('swagger-ui');
-      expect((await svc.get('/docs/swagger-ui-bundle.js')).status).toBe(200);
+      expect((await service.svc.get('/docs/swagger-ui-bundle.js')).status).toBe(200);
     });
   });
 });
