@@ -21,7 +21,7 @@ export function defineLuaCommands(redis: Redis | Cluster): void {
   }
 }
 
-export function readLua(file: string): string {
+function readLua(file: string): string {
   return readFileSync(join(LUA_DIR, file), 'utf8').replace(INCLUDE, (_, piece: string) =>
     readFileSync(join(LUA_DIR, 'includes', `${piece}.lua`), 'utf8'),
   );

@@ -31,7 +31,6 @@ export interface GuardStatus {
 export class MassTimeoutGuard {
   private readonly logger = new Logger(MassTimeoutGuard.name);
   private engaged = false;
-  private lastStatus: GuardStatus | null = null;
 
   constructor(
     private readonly env: Environment,
@@ -55,10 +54,6 @@ export class MassTimeoutGuard {
     return status.engaged;
   }
 
-  isEngaged(): boolean {
-    return this.engaged;
-  }
-
   async status(): Promise<GuardStatus> {
     const bucketKeys = this.windowBuckets().map((b) => this.keys.guardEndings(b));
     const [counts, recent, release] = await Promise.all([
@@ -72,7 +67,7 @@ export class MassTimeoutGuard {
     const wouldEnd = endedRecently + dueToEnd;
     const releasedUntil = release > 0 ? Date.now() + release : null;
     const tooMany = wouldEnd >= this.env.GUARD_MIN_COUNT && wouldEnd > this.env.GUARD_MAX_SHARE * tracked;
-    this.lastStatus = {
+    return {
       enabled: this.env.GUARD_ENABLED,
       engaged: this.env.GUARD_ENABLED && tooMany && releasedUntil === null,
       wouldEnd,
@@ -81,7 +76,6 @@ export class MassTimeoutGuard {
       minCount: this.env.GUARD_MIN_COUNT,
       releasedUntil,
     };
-    return this.lastStatus;
   }
 
   /** Counts silence-endings, so that endings spread over the window add up. */

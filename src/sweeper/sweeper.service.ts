@@ -56,8 +56,16 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
       return;
     }
     const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard, hold)));
-    const ended = results.reduce((sum, r) => sum + (r.status === 'fulfilled' ? r.value : 0), 0);
-    await this.guard.recordEndings(ended).catch(() => undefined);
+    const swept = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    await this.guard.recordEndings(swept.reduce((sum, r) => sum + r.ended, 0)).catch(() => undefined);
+    const afterGap = swept.filter((r) => r.gapMs > 0);
+    if (afterGap.length > 0) {
+      const gapMs = Math.max(...afterGap.map((r) => r.gapMs));
+      const rescheduled = afterGap.reduce((sum, r) => sum + r.rescheduled, 0);
+      this.logger.warn(
+        `${afterGap.length} shard(s) not swept for up to ${gapMs} ms (service or Redis down): silence counts from now, ${rescheduled} live(s) given a fresh grace`,
+      );
+    }
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     if (failed.length > 0) {
       this.metrics.redisError('sweep');
@@ -68,22 +76,19 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
-  /** Claims batch after batch until the shard has nothing more due; returns how many lives ended. */
-  private async sweepShard(shard: number, hold: boolean): Promise<number> {
-    let endedTotal = 0;
+  /** Claims batch after batch until the shard has nothing more due; sums what the batches did. */
+  private async sweepShard(shard: number, hold: boolean): Promise<{ ended: number; gapMs: number; rescheduled: number }> {
+    const total = { ended: 0, gapMs: 0, rescheduled: 0 };
     for (;;) {
       const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
-      endedTotal += outcome.ended;
-      if (outcome.gapMs > 0) {
-        this.logger.warn(
-          `shard ${shard} was not swept for ${outcome.gapMs} ms (service or Redis down): silence counts from now, ${outcome.rescheduled} live(s) given a fresh grace`,
-        );
-      }
+      total.ended += outcome.ended;
+      total.gapMs = Math.max(total.gapMs, outcome.gapMs);
+      total.rescheduled += outcome.rescheduled;
       if (outcome.interrupted + outcome.ended > 0) {
         this.metrics.transitionsMade(outcome.transitions);
         this.signal.notify();
       }
-      if (outcome.claimed < this.env.SWEEP_BATCH || this.stopping) return endedTotal;
+      if (outcome.claimed < this.env.SWEEP_BATCH || this.stopping) return total;
     }
   }
 }
