@@ -4,9 +4,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { StorageOutageResponder } from './common/storage-outage';
 import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
 import { Environment } from './config/environment';
-import { MetricsService } from './metrics/metrics.service';
 import { REQUEST_ID_HEADER, requestId } from './logging';
 import { setupOpenApi } from './openapi/openapi';
 
@@ -33,6 +33,9 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       // the caller's X-Request-Id when acceptable, else a new UUID; it is echoed in the response.
       requestIdHeader: false,
       genReqId: requestId,
+      // Route schemas (the heartbeat's) validate as written: no type coercion, unknown fields refused, every fault
+      // named; `example` is an OpenAPI annotation the schemas carry for the docs.
+      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, keywords: ['example'] } },
     }),
     { bufferLogs: true },
   );
@@ -46,7 +49,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
   app.useGlobalPipes(
     new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
   );
-  app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter, app.get(MetricsService)));
+  app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter, app.get(StorageOutageResponder)));
   setupOpenApi(app);
   return app;
 }

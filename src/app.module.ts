@@ -15,6 +15,7 @@ import { NotifyModule } from './notify/notify.module';
 import { RoomsModule } from './rooms/rooms.module';
 import { StoreModule } from './store/store.module';
 import { SweeperModule } from './sweeper/sweeper.module';
+import { StorageOutageModule } from './common/storage-outage';
 
 /** Wiring only: each imported module owns its part. */
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         AdminModule,
         HealthModule,
         MetricsModule,
+        StorageOutageModule,
         CallbacksModule,
         ...(env.DASHBOARD_ENABLED ? [DashboardModule] : []),
       ],

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
@@ -39,6 +40,16 @@ function safeDecode(text: string): string {
   }
 }
 
+/**
+ * Successful requests are not logged one by one (heartbeats would drown everything else); failures are.
+ * 503 means Redis is away: StorageOutageResponder logs that once in a while, not per request.
+ */
+export function requestLogLevel(statusCode: number, err?: Error): 'silent' | 'info' | 'error' {
+  if (statusCode === 503) return 'silent';
+  if (err || statusCode >= 500) return 'error';
+  return statusCode >= 400 ? 'info' : 'silent';
+}
+
 interface SerializedRequest {
   id: unknown;
   method: string;
@@ -48,8 +59,7 @@ interface SerializedRequest {
 }
 
 /**
- * JSON logs with a request id. Successful requests are not logged one by one (heartbeats would
- * drown everything else); failures are. Credentials are kept out: only a few headers are logged,
+ * JSON logs with a request id, at requestLogLevel. Credentials are kept out: only a few headers are logged,
  * secret query values are replaced, and the usual credential paths are redacted as a second net.
  * `destination` lets tests capture exactly what would reach stdout.
  */
@@ -57,9 +67,7 @@ export function loggerOptions(env: Environment, destination?: DestinationStream)
   const options = {
     level: env.LOG_LEVEL,
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
-    // 503 means Redis is away: StorageUnavailableFilter logs that once in a while, not per request.
-    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
-      res.statusCode === 503 ? 'silent' : err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'info' : 'silent',
+    customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => requestLogLevel(res.statusCode, err),
     serializers: {
       req: (req: SerializedRequest) => ({
         id: req.id,
@@ -87,5 +95,9 @@ export function loggerOptions(env: Environment, destination?: DestinationStream)
       censor: REDACTED,
     },
   };
-  return { pinoHttp: destination ? [options, destination] : options };
+  return {
+    pinoHttp: destination ? [options, destination] : options,
+    // The heartbeat route logs its own refusals (HeartbeatRoute): a child logger per beat is too dear.
+    exclude: [{ method: RequestMethod.POST, path: 'v1/rooms/:roomId/heartbeat' }],
+  };
 }

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiPro
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiAdminAuth, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
-import { ADMIN_SECURITY } from '../openapi/openapi';
+import { ADMIN_SECURITY } from '../openapi/security-schemes';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { EndResponse, RoomParams, RoomStatus } from '../rooms/rooms.dto';

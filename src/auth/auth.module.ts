@@ -1,10 +1,11 @@
 import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { AnchorAuthenticator } from './anchor-authenticator';
 import { AnchorTokenGuard } from './anchor-token.guard';
 
-/** Anchor authentication: the guard on heartbeat and end, available to every module. */
+/** Anchor authentication (heartbeat route, end guard), available to every module; one verified-token cache for both. */
 @Global()
-@Module({ providers: [AnchorTokenGuard], exports: [AnchorTokenGuard] })
+@Module({ providers: [AnchorAuthenticator, AnchorTokenGuard], exports: [AnchorAuthenticator, AnchorTokenGuard] })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly env: Environment) {}
 

@@ -1,14 +1,14 @@
 import { applyDecorators } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiForbiddenResponse,
   ApiProperty,
   ApiBearerAuth,
   ApiServiceUnavailableResponse,
-  ApiTooManyRequestsResponse,
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
-import { ANCHOR_SECURITY } from './openapi';
+import { ANCHOR_SECURITY } from './security-schemes';
 
 /** The body Nest sends with every 4xx/5xx. */
 export class ErrorResponse {
@@ -31,22 +31,40 @@ export class GoneResponse extends ErrorResponse {
   reason: string;
 }
 
-/** 400 as the validation pipe answers it. */
-export const ApiValidationError = () =>
-  ApiBadRequestResponse({
+/**
+ * Responses several routes share, as plain OpenAPI pieces (description, example, headers): the decorators
+ * below dress Nest routes with them, and heartbeat.openapi.ts the heartbeat route Fastify serves.
+ */
+export const SHARED_RESPONSES = {
+  validation: {
     description: 'A field is missing, malformed or unknown (each named in `message`), or the body is not JSON.',
-    type: ErrorResponse,
     example: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] },
-  });
-
-/** 503 with Retry-After, from StorageUnavailableFilter, on every route that touches Redis. */
-export const ApiStorageUnavailable = () =>
-  ApiServiceUnavailableResponse({
+  },
+  unavailable: {
     description: 'Redis is unreachable; retry after the number of seconds in Retry-After.',
-    type: ErrorResponse,
     headers: { 'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'integer', example: 1 } } },
     example: { statusCode: 503, error: 'Service Unavailable', message: 'storage unavailable, retry shortly' },
-  });
+  },
+  anchorUnauthorized: {
+    description: 'AUTH_MODE=jwt and the bearer token is missing, malformed, forged or expired.',
+    headers: { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } },
+    example: { statusCode: 401, message: 'anchor token expired', error: 'Unauthorized' },
+  },
+  anchorForbidden: {
+    description: 'A valid token issued for another room or anchor.',
+    example: { statusCode: 403, message: 'token is not for room room-1', error: 'Forbidden' },
+  },
+  conflict: {
+    description: 'The live belongs to another anchorId.',
+    example: { statusCode: 409, message: 'anchorId does not match the anchor of live live-42', error: 'Conflict' },
+  },
+};
+
+/** 400 as the validation pipe answers it. */
+export const ApiValidationError = () => ApiBadRequestResponse({ ...SHARED_RESPONSES.validation, type: ErrorResponse });
+
+/** 503 with Retry-After, from StorageOutageResponder, on every route that touches Redis. */
+export const ApiStorageUnavailable = () => ApiServiceUnavailableResponse({ ...SHARED_RESPONSES.unavailable, type: ErrorResponse });
 
 /** 401/403 from AdminTokenGuard. */
 export const ApiAdminAuth = () =>
@@ -63,33 +81,19 @@ export const ApiAdminAuth = () =>
     }),
   );
 
-/** 401/403 from AnchorTokenGuard (AUTH_MODE=jwt). */
+/** 401/403 from AnchorAuthenticator (AUTH_MODE=jwt). */
 export const ApiAnchorAuth = () =>
   applyDecorators(
     ApiBearerAuth(ANCHOR_SECURITY),
-    ApiUnauthorizedResponse({
-      description: 'AUTH_MODE=jwt and the bearer token is missing, malformed, forged or expired.',
-      type: ErrorResponse,
-      headers: { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } },
-      example: { statusCode: 401, message: 'anchor token expired', error: 'Unauthorized' },
-    }),
-    ApiForbiddenResponse({
-      description: 'A valid token issued for another room or anchor.',
-      type: ErrorResponse,
-      example: { statusCode: 403, message: 'token is not for room room-1', error: 'Forbidden' },
-    }),
+    ApiUnauthorizedResponse({ ...SHARED_RESPONSES.anchorUnauthorized, type: ErrorResponse }),
+    ApiForbiddenResponse({ ...SHARED_RESPONSES.anchorForbidden, type: ErrorResponse }),
   );
 
+/** 409 when the live belongs to another anchor. */
+export const ApiAnchorConflict = () => ApiConflictResponse({ ...SHARED_RESPONSES.conflict, type: ErrorResponse });
+
+/** The 429 of the per-anchor heartbeat rate limit (documented by heartbeat.openapi.ts). */
 export class RateLimitedResponse extends ErrorResponse {
   @ApiProperty({ type: 'integer', example: 180, description: 'Milliseconds to wait before the next beat.' })
   retryAfterMs: number;
 }
-
-/** 429 from the per-anchor heartbeat rate limit. */
-export const ApiHeartbeatRateLimited = () =>
-  ApiTooManyRequestsResponse({
-    description: 'The anchor beats faster than HEARTBEAT_RATE_PER_SEC allows.',
-    type: RateLimitedResponse,
-    headers: { 'Retry-After': { description: 'Seconds to wait (rounded up).', schema: { type: 'integer', example: 1 } } },
-    example: { statusCode: 429, error: 'Too Many Requests', message: 'heartbeats too frequent; retry after 180 ms', retryAfterMs: 180 },
-  });

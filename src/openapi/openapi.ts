@@ -1,10 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { documentHeartbeat, HEARTBEAT_MODELS } from '../rooms/heartbeat.openapi';
+import { ADMIN_SECURITY, ANCHOR_SECURITY } from './security-schemes';
 
-/** Security scheme name used by @ApiBearerAuth on admin routes. */
-export const ADMIN_SECURITY = 'admin';
-/** Security scheme name of the anchor JWT on heartbeat and end (AUTH_MODE=jwt). */
-export const ANCHOR_SECURITY = 'anchor';
 export const DOCS_PATH = 'docs';
 const { version, description } = require('../../package.json') as { version: string; description: string };
 
@@ -30,7 +28,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('admin', 'Operator routes (bearer ADMIN_TOKEN)')
     .addTag('operations', 'Health and metrics')
     .build();
-  return SwaggerModule.createDocument(app, config, { operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}` });
+  const document = SwaggerModule.createDocument(app, config, {
+    operationIdFactory: (controller, method) => `${controller.replace(/Controller$/, '')}_${method}`,
+    extraModels: HEARTBEAT_MODELS,
+  });
+  documentHeartbeat(document);
+  return document;
 }
 
 /** Serves the Swagger UI at /docs and the document at /docs-json. */

@@ -1,7 +1,6 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { HttpException, HttpStatus } from '@nestjs/common';
 
-/** An anchor beat faster than HEARTBEAT_RATE_PER_SEC allows; it may try again after `retryAfterMs`. */
+/** An anchor beat faster than HEARTBEAT_RATE_PER_SEC allows; it may try again after `retryAfterMs` (HeartbeatRoute adds Retry-After). */
 export class HeartbeatRateLimitedException extends HttpException {
   constructor(readonly retryAfterMs: number) {
     super(
@@ -13,18 +12,5 @@ export class HeartbeatRateLimitedException extends HttpException {
       },
       HttpStatus.TOO_MANY_REQUESTS,
     );
-  }
-}
-
-/** Adds Retry-After (whole seconds, rounded up, as HTTP wants) to the 429. */
-@Catch(HeartbeatRateLimitedException)
-export class HeartbeatRateLimitedFilter implements ExceptionFilter {
-  catch(err: HeartbeatRateLimitedException, host: ArgumentsHost): void {
-    host
-      .switchToHttp()
-      .getResponse<FastifyReply>()
-      .status(err.getStatus())
-      .header('retry-after', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))))
-      .send(err.getResponse());
   }
 }

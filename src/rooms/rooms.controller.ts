@@ -1,17 +1,9 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseFilters, UseGuards } from '@nestjs/common';
-import { ApiConflictResponse, ApiGoneResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
+import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnchorTokenGuard } from '../auth/anchor-token.guard';
-import { ApiAnchorAuth, ApiHeartbeatRateLimited, ApiStorageUnavailable, ApiValidationError, ErrorResponse, GoneResponse } from '../openapi/api-responses';
-import { HeartbeatRateLimitedFilter } from './rate-limited';
-import { EndBody, EndResponse, HeartbeatBody, HeartbeatResponse, RoomParams, RoomStatus } from './rooms.dto';
+import { ApiAnchorAuth, ApiAnchorConflict, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
+import { EndBody, EndResponse, RoomParams, RoomStatus } from './rooms.dto';
 import { RoomsService } from './rooms.service';
-
-const conflict = () =>
-  ApiConflictResponse({
-    description: 'The live belongs to another anchorId.',
-    type: ErrorResponse,
-    example: { statusCode: 409, message: 'anchorId does not match the anchor of live live-42', error: 'Conflict' },
-  });
 
 @ApiTags('rooms')
 @ApiValidationError()
@@ -19,30 +11,6 @@ const conflict = () =>
 @Controller('v1/rooms/:roomId')
 export class RoomsController {
   constructor(private readonly rooms: RoomsService) {}
-
-  @Post('heartbeat')
-  @HttpCode(200)
-  @UseGuards(AnchorTokenGuard)
-  @UseFilters(HeartbeatRateLimitedFilter)
-  @ApiAnchorAuth()
-  @ApiHeartbeatRateLimited()
-  @ApiOperation({
-    summary: 'Start or keep a live',
-    description:
-      'The first beat of a liveId starts the live, later beats push its deadline out, a beat while `interrupted` ' +
-      'resumes it. A new liveId in a room whose live is still on supersedes it (reason `superseded`, no viewer notice). ' +
-      'Send the next beat after `nextHeartbeatInMs`.',
-  })
-  @ApiOkResponse({ type: HeartbeatResponse, description: 'The beat was taken.' })
-  @ApiGoneResponse({
-    type: GoneResponse,
-    description: 'That liveId already ended; the app must start a new live with a new liveId.',
-    example: { statusCode: 410, error: 'Gone', message: 'live live-42 already ended (timeout); start a new live with a new liveId', reason: 'timeout' },
-  })
-  @conflict()
-  heartbeat(@Param() { roomId }: RoomParams, @Body() body: HeartbeatBody): Promise<HeartbeatResponse> {
-    return this.rooms.heartbeat(roomId, body);
-  }
 
   @Post('end')
   @HttpCode(200)
@@ -55,7 +23,7 @@ export class RoomsController {
     description: 'No such live in this room.',
     example: { statusCode: 404, message: 'no live live-42 in room room-1', error: 'Not Found' },
   })
-  @conflict()
+  @ApiAnchorConflict()
   end(@Param() { roomId }: RoomParams, @Body() body: EndBody): Promise<EndResponse> {
     return this.rooms.end(roomId, body.liveId, body.anchorId);
   }

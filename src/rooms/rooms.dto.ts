@@ -1,12 +1,13 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { ApiProperty } from '@nestjs/swagger';
+import { IsString, Matches, MaxLength } from 'class-validator';
 
 /** Ids become part of Redis keys and event ids, so they are kept short and free of separators. */
 export const ID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
 const ID_MESSAGE = '$property may contain only letters, digits and _ . @ -';
 /** Tencent IM group ids may carry '#' (e.g. @TGS#...); they never become part of a key. */
-const GROUP_ID_PATTERN = /^[A-Za-z0-9_.@#-]+$/;
+export const GROUP_ID_PATTERN = /^[A-Za-z0-9_.@#-]+$/;
 export const ID_MAX_LENGTH = 128;
+export const ROOM_ID_DESCRIPTION = 'The room; shards its keys. 1–128 letters, digits and _ . @ -';
 
 /** The OpenAPI description of an id, from the same constants the validators use. */
 const idProperty = (description: string, example: string) =>
@@ -15,42 +16,9 @@ const idProperty = (description: string, example: string) =>
 const END_REASONS = ['normal', 'timeout', 'disconnect', 'admin', 'superseded'];
 
 export class RoomParams {
-  @idProperty('The room; shards its keys. 1–128 letters, digits and _ . @ -', 'room-1')
+  @idProperty(ROOM_ID_DESCRIPTION, 'room-1')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   roomId: string;
-}
-
-export class HeartbeatBody {
-  @idProperty('One broadcast, unique per live; a new liveId starts a new live (superseding a running one).', 'live-42')
-  @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
-  liveId: string;
-
-  @idProperty('The anchor (host) who owns the live; later beats and the end must carry the same.', 'anchor-7')
-  @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
-  anchorId: string;
-
-  /** The room's IM group; defaults to the roomId. */
-  @ApiPropertyOptional({
-    description: "The room's Tencent IM group, which receives the viewer notices. Defaults to the roomId.",
-    example: '@TGS#aQWERTY',
-    pattern: GROUP_ID_PATTERN.source,
-    minLength: 1,
-    maxLength: ID_MAX_LENGTH,
-  })
-  @IsOptional() @IsString() @MaxLength(ID_MAX_LENGTH)
-  @Matches(GROUP_ID_PATTERN, { message: '$property may contain only letters, digits and _ . @ # -' })
-  groupId?: string;
-
-  /** The room's own timeout, within the configured bounds. */
-  @ApiPropertyOptional({
-    description:
-      "The room's own heartbeat timeout in ms, within TIMEOUT_MIN_MS..TIMEOUT_MAX_MS (defaults 5000..300000); " +
-      'the suspect point and the beat interval scale with it. Defaults to HEARTBEAT_TIMEOUT_MS.',
-    type: 'integer',
-    example: 30000,
-  })
-  @IsOptional() @IsInt()
-  timeoutMs?: number;
 }
 
 export class EndBody {
@@ -61,22 +29,6 @@ export class EndBody {
   @idProperty('Must match the anchor that started the live.', 'anchor-7')
   @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
   anchorId: string;
-}
-
-export class HeartbeatResponse {
-  @ApiProperty({ enum: ['live'], description: 'Always `live`: the beat was taken (an interrupted live resumes).' })
-  state: 'live';
-
-  @ApiProperty({ example: 'live-42' })
-  liveId: string;
-
-  /** When the app should send its next beat. */
-  @ApiProperty({ type: 'integer', example: 5000, description: 'Send the next heartbeat after this many ms.' })
-  nextHeartbeatInMs: number;
-
-  /** Epoch ms after which, without another beat, the live ends. */
-  @ApiProperty({ type: 'integer', example: 1764275335123, description: 'Epoch ms after which, without another beat, the live ends (reason `timeout`).' })
-  deadline: number;
 }
 
 export class EndResponse {

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { NotifyModule } from '../notify/notify.module';
-import { HeartbeatMetricsHook } from './heartbeat-metrics.hook';
+import { HeartbeatRoute } from './heartbeat.route';
 import { RoomsController } from './rooms.controller';
 import { RoomsService } from './rooms.service';
 
-@Module({ imports: [NotifyModule], controllers: [RoomsController], providers: [RoomsService, HeartbeatMetricsHook], exports: [RoomsService] })
+@Module({ imports: [NotifyModule], controllers: [RoomsController], providers: [RoomsService, HeartbeatRoute], exports: [RoomsService] })
 export class RoomsModule {}

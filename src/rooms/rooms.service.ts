@@ -5,7 +5,8 @@ import { EndReason } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
 import { MetricsService } from '../metrics/metrics.service';
 import { HeartbeatRateLimitedException } from './rate-limited';
-import { EndResponse, HeartbeatBody, HeartbeatResponse, RoomStatus } from './rooms.dto';
+import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
+import { EndResponse, RoomStatus } from './rooms.dto';
 
 @Injectable()
 export class RoomsService {

@@ -4,6 +4,7 @@ import { KeyLayout } from './key-layout';
 import { LuaCommands } from './lua-scripts';
 import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome, TransitionCount } from './live-record';
 import { REDIS } from './redis.tokens';
+import { WriteCoalescer } from './write-coalescer';
 import type { RedisClient } from './redis-connection';
 
 export interface HeartbeatInput {
@@ -19,6 +20,7 @@ export interface HeartbeatInput {
 @Injectable()
 export class LiveStore {
   private readonly scripts: LuaCommands;
+  private readonly beats: WriteCoalescer;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
@@ -26,10 +28,12 @@ export class LiveStore {
     private readonly env: Environment,
   ) {
     this.scripts = redis as unknown as LuaCommands;
+    this.beats = new WriteCoalescer(redis);
   }
 
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
     const shard = this.keys.shardOf(input.roomId);
+    this.beats.hold();
     const [status, value, emitted, transitions] = await this.scripts.heartbeat(
       this.keys.room(input.roomId),
       this.keys.due(shard),

@@ -1,0 +1,4 @@
+/** Security scheme name used by @ApiBearerAuth on admin routes. */
+export const ADMIN_SECURITY = 'admin';
+/** Security scheme name of the anchor JWT on heartbeat and end (AUTH_MODE=jwt). */
+export const ANCHOR_SECURITY = 'anchor';
