@@ -45,13 +45,13 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
     for (const room of rooms) {
       expect((await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })).status).toBe(200);
     }
-    // Room hashes of different shards sit on different nodes.
+    // Room records of different shards sit on different nodes, each in its shard's rooms hash.
     const roomNodes = new Set<number>();
     for (const node of cluster.nodes) {
-      const held = (await ask(node.port, 'KEYS', 'led:{*}:room:cluster-room-*')) as string[];
-      for (const key of held) {
+      for (const key of (await ask(node.port, 'KEYS', 'led:{*}:rooms')) as string[]) {
         expect(await cluster.nodeOf(key)).toBe(node.port);
-        roomNodes.add(node.port);
+        const held = (await ask(node.port, 'HKEYS', key)) as string[];
+        if (held.some((roomId) => roomId.startsWith('cluster-room-'))) roomNodes.add(node.port);
       }
     }
     expect(roomNodes.size).toBe(3);
