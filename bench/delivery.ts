@@ -5,6 +5,7 @@ import { startRedis } from './support/redis';
 import { ChildServer } from './support/service';
 import { benchStore, redisNow } from './support/store';
 import { fmt, formatTable, Row, row } from './support/table';
+import { encodeRunningRecord } from '../src/store/room-record';
 
 /**
  * Figure 5: a burst of ENDINGS timeout endings (plus INTERRUPTIONS interruption notices in the same sweep)
@@ -48,10 +49,10 @@ export async function runDelivery(): Promise<Row[]> {
       const roomId = `room-d${i}`;
       const ending = i < ENDINGS;
       const lastHeartbeatAt = ending ? dueAt - 30000 : dueAt - 12000;
-      pipeline.hset(keys.room(roomId), {
-        l: `live-d${i}`, a: `anchor-d${i}`, g: roomId, s: 'live', st: dueAt - 60000,
-        hb: lastHeartbeatAt, to: ending ? 20000 : 300000, su: 10000, q: 1,
-      });
+      pipeline.hset(keys.rooms(keys.shardOf(roomId)), roomId, encodeRunningRecord({
+        roomId, liveId: `live-d${i}`, anchorId: `anchor-d${i}`, startedAt: dueAt - 60000,
+        lastHeartbeatAt, timeoutMs: ending ? 20000 : 300000, suspectMs: 10000, seq: 1,
+      }));
       pipeline.zadd(keys.due(keys.shardOf(roomId)), dueAt, roomId);
     }
     await pipeline.exec();

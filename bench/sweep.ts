@@ -2,10 +2,11 @@ import { benchStore, redisNow } from './support/store';
 import { scale, SMOKE } from './support/options';
 import { startRedis } from './support/redis';
 import { fmt, formatTable, Row, row } from './support/table';
+import { encodeRunningRecord } from '../src/store/room-record';
 
 /**
  * Figure 2: the cost of one sweep pass that finds 10,000 lives due, among 10,000 and among 1,000,000
- * tracked. Lives are written straight into the key layout with pipelines (room hash as heartbeat-3.lua
+ * tracked. Lives are written straight into the key layout with pipelines (room record as heartbeat-3.lua
  * writes it, ZADD due); the pass is the sweeper's: every shard at once through LiveStore.sweepShard
  * (sweep-2.lua), batch after batch, until all due lives are claimed and their events are in the outbox.
  */
@@ -24,10 +25,10 @@ async function loadLives({ redis, keys }: Bench, from: number, to: number, now: 
     for (let i = start; i < Math.min(to, start + CHUNK); i++) {
       const roomId = `room-s${i}`;
       const lastHeartbeatAt = due ? now - 25000 : now;
-      pipeline.hset(keys.room(roomId), {
-        l: `live-s${i}`, a: `anchor-s${i}`, g: roomId, s: 'live', st: now - 60000,
-        hb: lastHeartbeatAt, to: 20000, su: 10000, q: 1,
-      });
+      pipeline.hset(keys.rooms(keys.shardOf(roomId)), roomId, encodeRunningRecord({
+        roomId, liveId: `live-s${i}`, anchorId: `anchor-s${i}`, startedAt: now - 60000,
+        lastHeartbeatAt, timeoutMs: 20000, suspectMs: 10000, seq: 1,
+      }));
       // Healthy lives are judged in an hour: loading a million takes a while, and none may fall due meanwhile.
       pipeline.zadd(keys.due(keys.shardOf(roomId)), due ? lastHeartbeatAt + 10000 : now + 3600000, roomId);
     }

@@ -1,8 +1,19 @@
+import { createHash } from 'node:crypto';
 import { RedisClusterSet } from './support/redis-cluster';
 import { ask } from './support/redis-process';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
+
+const CALLBACK_TOKEN = 'cluster-callback-token';
+
+/** An IM State.StateChange callback for `account`, signed as IM signs it: sha256(token + RequestTime). */
+function disconnectCallback(account: string): [string, Record<string, unknown>] {
+  const requestTime = String(Math.floor(Date.now() / 1000));
+  const sign = createHash('sha256').update(CALLBACK_TOKEN + requestTime).digest('hex');
+  const query = new URLSearchParams({ SdkAppid: '1400000000', CallbackCommand: 'State.StateChange', Sign: sign, RequestTime: requestTime });
+  return [`/v1/callbacks/tencent-im?${query}`, { CallbackCommand: 'State.StateChange', EventTime: Date.now(), Info: { Action: 'Disconnect', To_Account: account } }];
+}
 
 describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
   let cluster: RedisClusterSet;
@@ -19,6 +30,9 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
       WEBHOOK_SECRET,
       SHARDS: '16',
       DELIVERY_CLAIM_IDLE_MS: '500',
+      TENCENT_IM_SDKAPPID: '1400000000',
+      TENCENT_IM_CALLBACK_TOKEN: CALLBACK_TOKEN,
+      TENCENT_IM_DISCONNECT_GRACE_MS: '60000',
     });
   });
 
@@ -45,13 +59,13 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
     for (const room of rooms) {
       expect((await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })).status).toBe(200);
     }
-    // Room hashes of different shards sit on different nodes.
+    // Room records of different shards sit on different nodes, each in its shard's rooms hash.
     const roomNodes = new Set<number>();
     for (const node of cluster.nodes) {
-      const held = (await ask(node.port, 'KEYS', 'led:{*}:room:cluster-room-*')) as string[];
-      for (const key of held) {
+      for (const key of (await ask(node.port, 'KEYS', 'led:{*}:rooms')) as string[]) {
         expect(await cluster.nodeOf(key)).toBe(node.port);
-        roomNodes.add(node.port);
+        const held = (await ask(node.port, 'HKEYS', key)) as string[];
+        if (held.some((roomId) => roomId.startsWith('cluster-room-'))) roomNodes.add(node.port);
       }
     }
     expect(roomNodes.size).toBe(3);
@@ -60,6 +74,15 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
     const endings = receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-'));
     expect(new Set(endings.map((e) => e.id)).size).toBe(rooms.length);
     expect(endings.every((e) => e.reason === 'timeout')).toBe(true);
+  });
+
+  it('finds the room of an anchor named by an IM callback, whichever node holds the room', async () => {
+    const rooms = Array.from({ length: 16 }, (_, i) => `im-room-${i}`);
+    for (const room of rooms) {
+      expect((await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: `${room}-anchor`, timeoutMs: 60000 })).status).toBe(200);
+    }
+    for (const room of rooms) expect((await svc.post(...disconnectCallback(`${room}-anchor`))).status).toBe(200);
+    for (const room of rooms) expect((await svc.get(`/v1/rooms/${room}`)).body).toMatchObject({ state: 'interrupted' });
   });
 
   it('ends a live normally and refuses its liveId afterwards', async () => {

@@ -116,6 +116,21 @@ describe('Tencent IM callbacks', () => {
     expect(await stateOf('beat-room')).toMatchObject({ state: 'live' });
   });
 
+  it('finds an anchor that started again in another room in its latest room, and forgets an ended live', async () => {
+    await startLive('left-room', 'moving-anchor');
+    await sleep(20); // a later start
+    await startLive('joined-room', 'moving-anchor');
+    await svc.post(callbackQuery('State.StateChange'), stateChange('moving-anchor', 'Disconnect', 'LinkClose'));
+    expect(await stateOf('joined-room')).toMatchObject({ state: 'interrupted' });
+    expect(await stateOf('left-room')).toMatchObject({ state: 'live' });
+
+    await startLive('ending-room', 'ending-anchor');
+    await svc.post('/v1/rooms/ending-room/end', { liveId: 'ending-room-live', anchorId: 'ending-anchor' });
+    const after = await svc.post(callbackQuery('State.StateChange'), stateChange('ending-anchor', 'Disconnect', 'LinkClose'));
+    expect(after.body).toEqual(OK);
+    expect(await stateOf('ending-room')).toMatchObject({ state: 'ended', reason: 'normal' });
+  });
+
   it('the live group reporting the anchor offline does the same; other members and groups change nothing', async () => {
     await startLive('group-room', 'group-anchor', '@TGS#group');
     const offline = (account: string, groupId = '@TGS#group') => ({

@@ -24,9 +24,12 @@ export class KeyLayout {
     return `${this.prefix}:{${shard}}:`;
   }
 
-  /** Hash of the room's latest live; its fields are named by ROOM_FIELDS. */
-  room(roomId: string): string {
-    return `${this.tag(this.shardOf(roomId))}room:${roomId}`;
+  /**
+   * Room records of a shard: field roomId, value the room's latest live packed as described in
+   * room-record.ts (one hash per shard: a key per room costs ~100 bytes more per live).
+   */
+  rooms(shard: number): string {
+    return `${this.tag(shard)}rooms`;
   }
 
   /** Running lives of a shard, scored by the time they must next be judged. */
@@ -37,6 +40,11 @@ export class KeyLayout {
   /** Interrupted lives of a shard, scored by the time they end if still silent. */
   ending(shard: number): string {
     return `${this.tag(shard)}ending`;
+  }
+
+  /** Ended lives of a shard, scored by when their record expires (ENDED_RETENTION_MS); the sweep removes them. */
+  ended(shard: number): string {
+    return `${this.tag(shard)}ended`;
   }
 
   /** Silence-endings counted per time bucket, for the mass-timeout guard (one slot for all replicas). */
@@ -59,9 +67,13 @@ export class KeyLayout {
     return `${this.tag(shard)}dead`;
   }
 
-  /** Room of an anchor's latest live, so IM callbacks (which name an account) find it. Sharded by anchorId. */
-  anchor(anchorId: string): string {
-    return `${this.tag(this.shardOf(anchorId))}anchor:${anchorId}`;
+  /**
+   * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
+   * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
+   * (they name an account, not a room); a lookup asks every shard.
+   */
+  anchors(shard: number): string {
+    return `${this.tag(shard)}anchors`;
   }
 
   /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
@@ -78,30 +90,6 @@ export class KeyLayout {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }
 }
-
-/**
- * Field names of the room hash, as the Lua scripts write them. They are one or two letters because
- * every byte is paid per tracked live: with the long names the hash took about 70 bytes more
- * (bench/memory.ts). Keep them short enough that the hash stays listpack-encoded.
- */
-export const ROOM_FIELDS = {
-  l: 'liveId',
-  a: 'anchorId',
-  g: 'groupId',
-  s: 'state (live | interrupted | ended)',
-  st: 'startedAt (ms)',
-  hb: 'lastHeartbeatAt (ms)',
-  to: 'timeoutMs',
-  su: 'suspectMs',
-  q: 'seq of the last event',
-  rt: 'rate-limit tokens left',
-  ra: 'rate-limit tokens counted at (ms)',
-  en: 'endedAt (ms)',
-  r: 'reason (ended)',
-  pr: 'pendingReason: the end reason an IM disconnect set',
-  da: 'disconnectedAt (ms)',
-  df: 'disconnectedFrom: state before the disconnect',
-} as const;
 
 /** 32-bit FNV-1a: cheap, stable across languages, spreads short ids well. */
 function fnv1a(text: string): number {

@@ -4,6 +4,7 @@ import { KeyLayout } from './key-layout';
 import { LuaCommands } from './lua-scripts';
 import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome, TransitionCount } from './live-record';
 import { REDIS } from './redis.tokens';
+import { decodeRoomRecord, RoomRecord } from './room-record';
 import { WriteCoalescer } from './write-coalescer';
 import type { RedisClient } from './redis-connection';
 
@@ -35,7 +36,7 @@ export class LiveStore {
     const shard = this.keys.shardOf(input.roomId);
     this.beats.hold();
     const [status, value, emitted, transitions] = await this.scripts.heartbeat(
-      this.keys.room(input.roomId),
+      this.keys.rooms(shard),
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
@@ -48,10 +49,10 @@ export class LiveStore {
       this.env.ENDED_RETENTION_MS,
       this.env.HEARTBEAT_RATE_PER_SEC,
       this.env.HEARTBEAT_RATE_BURST,
+      // Only IM callbacks read the anchor index: without them it would be memory for nothing.
+      this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
     );
     if (status === 'ok') {
-      // Only a start (or resume) pays this second command; steady beats stay one round trip.
-      if (Number(emitted) > 0) await this.indexAnchor(input.anchorId, input.roomId);
       return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
     }
     if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
@@ -63,7 +64,7 @@ export class LiveStore {
   async end(roomId: string, liveId: string, anchorId: string, reason: EndReason): Promise<EndOutcome> {
     const shard = this.keys.shardOf(roomId);
     const [status, endReason, endedLiveId] = await this.scripts.endLive(
-      this.keys.room(roomId),
+      this.keys.rooms(shard),
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
@@ -77,20 +78,25 @@ export class LiveStore {
     return { kind: status as 'conflict' | 'unknown' };
   }
 
-  /** IM callbacks name an account, not a room: remember the room of each anchor's latest live. */
-  private async indexAnchor(anchorId: string, roomId: string): Promise<void> {
-    await this.redis.set(this.keys.anchor(anchorId), roomId, 'PX', this.env.ENDED_RETENTION_MS).catch(() => undefined);
-  }
-
+  /**
+   * The room of the anchor's running live, for IM callbacks (which name an account). The index sits in
+   * the room's shard, so every shard is asked (in parallel: callbacks are rare). An anchor found in
+   * several rooms (it started anew elsewhere before its old live ended) means its latest live.
+   */
   async roomOfAnchor(anchorId: string): Promise<string | null> {
-    return this.redis.get(this.keys.anchor(anchorId));
+    const found = await Promise.all(this.keys.allShards().map((shard) => this.redis.hget(this.keys.anchors(shard), anchorId)));
+    const rooms = found.filter((roomId): roomId is string => roomId !== null);
+    if (rooms.length <= 1) return rooms[0] ?? null;
+    const records = await Promise.all(rooms.map((roomId) => this.record(roomId)));
+    const latest = records.filter((r): r is RoomRecord => r !== null).sort((a, b) => b.startedAt - a.startedAt)[0];
+    return latest?.roomId ?? null;
   }
 
   /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (anchor-offline-4.lua). */
   async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTime: number) {
     const shard = this.keys.shardOf(roomId);
     const [outcome, why] = await this.scripts.anchorOffline(
-      this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, graceMs, eventTime,
+      this.keys.rooms(shard), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, graceMs, eventTime,
     );
     return { outcome: outcome as 'interrupted' | 'shortened' | 'ignored', why };
   }
@@ -99,27 +105,25 @@ export class LiveStore {
   async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTime: number) {
     const shard = this.keys.shardOf(roomId);
     const [outcome, why] = await this.scripts.anchorOnline(
-      this.keys.room(roomId), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, eventTime,
+      this.keys.rooms(shard), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, eventTime,
     );
     return { outcome: outcome as 'resumed' | 'restored' | 'ignored', why };
   }
 
   async get(roomId: string): Promise<LiveRecord | null> {
-    const h = await this.redis.hgetall(this.keys.room(roomId));
-    // Short field names: see ROOM_FIELDS in key-layout.ts.
-    if (!h.l) return null;
-    return {
-      roomId,
-      liveId: h.l,
-      anchorId: h.a,
-      groupId: h.g,
-      state: h.s as LiveRecord['state'],
-      startedAt: Number(h.st),
-      lastHeartbeatAt: Number(h.hb),
-      endedAt: h.en ? Number(h.en) : null,
-      reason: (h.r as EndReason) ?? null,
-      timeoutMs: Number(h.to),
-    };
+    const record = await this.record(roomId);
+    if (!record) return null;
+    const { liveId, anchorId, groupId, state, startedAt, lastHeartbeatAt, endedAt, reason, timeoutMs } = record;
+    return { roomId, liveId, anchorId, groupId, state, startedAt, lastHeartbeatAt, endedAt, reason, timeoutMs };
+  }
+
+  /** The room's record (room-record.ts); an ended one past ENDED_RETENTION_MS counts as gone before the sweep removes it. */
+  private async record(roomId: string): Promise<RoomRecord | null> {
+    const packed = await this.redis.hgetBuffer(this.keys.rooms(this.keys.shardOf(roomId)), roomId);
+    if (!packed) return null;
+    const record = decodeRoomRecord(roomId, packed);
+    if (record.endedAt !== null && record.endedAt + this.env.ENDED_RETENTION_MS <= Date.now()) return null;
+    return record;
   }
 
   /** `hold`: the mass-timeout guard is engaged, so no live may end for silence. */

@@ -1,7 +1,8 @@
 -- Claims the lives of one shard whose deadline has passed and moves each one step:
 -- live -> interrupted at its suspect point (or straight to ended when already past its timeout),
 -- interrupted -> ended at its timeout. Each event goes to the outbox in this same script, so a
--- transition is never without its event. Cost: O(log N + due) through ZRANGEBYSCORE ... LIMIT.
+-- transition is never without its event. It also removes the records of ended lives whose retention
+-- has passed (<tag>ended). Cost: O(log N + due) through ZRANGEBYSCORE ... LIMIT, on each of the three sets.
 --
 -- Two guards against our own faults:
 -- * gap: when this shard was last swept more than gapMs ago (every replica, or Redis, was down),
@@ -10,14 +11,16 @@
 --   interrupted until they beat again or the hold is released.
 -- KEYS: shard zset of running lives (by suspect point), shard outbox stream
 -- ARGV: tag, limit, retentionMs, gapMs, hold (0|1)
--- Returns {interrupted, ended, claimed, gapMs, rescheduled, transitions} (transitions: see emit)
+-- Returns {interrupted, ended, claimed, gapMs, rescheduled, transitions} (transitions: see emit);
+--   claimed is the largest of the three sets' batches, so a full batch means more may be waiting.
 -- @include now
+-- @include room-record
 -- @include emit
 -- @include finish
 local due, outbox = KEYS[1], KEYS[2]
 local tag, limit, retentionMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local gapMs, hold = tonumber(ARGV[4]), ARGV[5] == '1'
-local ending, sweepState = tag .. 'ending', tag .. 'sweep'
+local rooms, ending, ended, sweepState = tag .. 'rooms', tag .. 'ending', tag .. 'ended', tag .. 'sweep'
 
 local now = now_ms()
 local state = redis.call('HMGET', sweepState, 'last', 'resumed')
@@ -30,7 +33,7 @@ if state[1] and now - tonumber(state[1]) > gapMs then
 end
 redis.call('HSET', sweepState, 'last', now)
 
-local interrupted, ended, rescheduled = 0, 0, 0
+local interrupted, endedCount, rescheduled = 0, 0, 0
 
 -- Silence counts from the last beat, or from the end of our own outage if later.
 local function silentSince(lastHeartbeatAt)
@@ -39,22 +42,22 @@ end
 
 local claimed = redis.call('ZRANGEBYSCORE', due, '-inf', now, 'LIMIT', 0, limit)
 for _, roomId in ipairs(claimed) do
-  local room = tag .. 'room:' .. roomId
-  local f = redis.call('HMGET', room, 's', 'hb', 'to', 'su')
-  if f[1] ~= 'live' then
+  local rec = read_room(rooms, roomId)
+  if not rec or rec.s ~= 'live' then
     redis.call('ZREM', due, roomId) -- ended, expired, or already interrupted
   else
-    local since = silentSince(f[2])
-    local suspectAt, endAt = since + tonumber(f[4]), since + tonumber(f[3])
+    local since = silentSince(rec.hb)
+    local suspectAt, endAt = since + rec.su, since + rec.to
     if now < suspectAt then
       redis.call('ZADD', due, suspectAt, roomId)
       rescheduled = rescheduled + 1
     elseif now >= endAt and not hold then
-      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
-      ended = ended + 1
+      finish(rooms, rec, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
+      endedCount = endedCount + 1
     else
-      redis.call('HSET', room, 's', 'interrupted')
-      emit(outbox, room, roomId, 'live.interrupted', nil, now)
+      rec.s = 'interrupted'
+      emit(outbox, rec, roomId, 'live.interrupted', nil, now)
+      write_room(rooms, roomId, rec)
       redis.call('ZREM', due, roomId)
       redis.call('ZADD', ending, endAt, roomId)
       interrupted = interrupted + 1
@@ -67,24 +70,32 @@ if not hold then
   claimedEnding = redis.call('ZRANGEBYSCORE', ending, '-inf', now, 'LIMIT', 0, limit)
 end
 for _, roomId in ipairs(claimedEnding) do
-  local room = tag .. 'room:' .. roomId
-  local f = redis.call('HMGET', room, 's', 'hb', 'to', 'pr')
-  if f[1] ~= 'interrupted' then
+  local rec = read_room(rooms, roomId)
+  if not rec or rec.s ~= 'interrupted' then
     redis.call('ZREM', ending, roomId)
-  elseif f[4] then
+  elseif rec.pr then
     -- A deadline shortened by an IM disconnect report is kept as set.
-    finish(room, due, outbox, tag, roomId, f[4], now, retentionMs)
-    ended = ended + 1
+    finish(rooms, rec, due, outbox, tag, roomId, rec.pr, now, retentionMs)
+    endedCount = endedCount + 1
   else
-    local endAt = silentSince(f[2]) + tonumber(f[3])
+    local endAt = silentSince(rec.hb) + rec.to
     if now < endAt then
       redis.call('ZADD', ending, endAt, roomId)
       rescheduled = rescheduled + 1
     else
-      finish(room, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
-      ended = ended + 1
+      finish(rooms, rec, due, outbox, tag, roomId, 'timeout', now, retentionMs, endAt)
+      endedCount = endedCount + 1
     end
   end
 end
 
-return {interrupted, ended, math.max(#claimed, #claimedEnding), gap, rescheduled, transitions_reply()}
+-- Ended records past their retention (hash fields have no TTL). Only an ended record is listed
+-- there (a new live of the room takes it off), but a live one is never removed whatever the list says.
+local expired = redis.call('ZRANGEBYSCORE', ended, '-inf', now, 'LIMIT', 0, limit)
+for _, roomId in ipairs(expired) do
+  local rec = read_room(rooms, roomId)
+  if rec and rec.s == 'ended' then redis.call('HDEL', rooms, roomId) end
+  redis.call('ZREM', ended, roomId)
+end
+
+return {interrupted, endedCount, math.max(#claimed, #claimedEnding, #expired), gap, rescheduled, transitions_reply()}

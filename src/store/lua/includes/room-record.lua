@@ -1,0 +1,59 @@
+-- The room record: the room's latest live, one field of the shard's `rooms` hash (field = roomId).
+-- Packed with cmsgpack as consecutive values (no array header; trailing nils left off), because a
+-- tracked live pays every byte: at most 60 bytes keeps the value in jemalloc's 64-byte class.
+-- The TypeScript reader is src/store/room-record.ts; keep the two in step. Values, in order:
+--   1 liveId
+--   2 anchorId
+--   3 flags = state + 4 * reasonCode + 32 * (a disconnect is pending) + 64 * (interrupted from live)
+--            state: 1 live, 2 interrupted, 3 ended; reasonCode: index in REASONS (ended lives)
+--   4 lastHeartbeatAt (ms)
+--   5 lastHeartbeatAt - startedAt (ms)
+--   6 timeoutMs
+--   7 suspectMs
+--   8 seq of the last event
+--   9 heartbeat rate limiter (GCRA): theoretical arrival time - lastHeartbeatAt * 1000 (µs); nil = never limited
+--  10 endedAt - lastHeartbeatAt (ended) or disconnectedAt - lastHeartbeatAt (disconnect pending), ms
+--  11 groupId; nil when it equals the roomId
+local STATES = {'live', 'interrupted', 'ended'}
+local STATE_CODES = {live = 1, interrupted = 2, ended = 3}
+local REASONS = {'normal', 'timeout', 'disconnect', 'admin', 'superseded'}
+local REASON_CODES = {normal = 1, timeout = 2, disconnect = 3, admin = 4, superseded = 5}
+
+-- Returns the record as a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}, or nil.
+-- `pr` (pending reason) is 'disconnect' or nil; `df` (disconnected from) is 'live' or 'interrupted'.
+local function read_room(rooms, roomId)
+  local packed = redis.call('HGET', rooms, roomId)
+  if not packed then return nil end
+  local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
+  local s = STATES[flags % 4]
+  local pending = math.floor(flags / 32) % 2 == 1
+  local rec = {
+    l = l, a = a, g = g or roomId, s = s, hb = hb, st = hb - st, to = to, su = su, q = q,
+    tat = tat and hb * 1000 + tat,
+  }
+  if s == 'ended' then
+    rec.r, rec.en = REASONS[math.floor(flags / 4) % 8], hb + at
+  elseif pending then
+    rec.pr, rec.da = 'disconnect', hb + at
+    rec.df = math.floor(flags / 64) % 2 == 1 and 'live' or 'interrupted'
+  end
+  return rec
+end
+
+local function write_room(rooms, roomId, rec)
+  local flags = STATE_CODES[rec.s]
+  local at = nil
+  if rec.s == 'ended' then
+    flags = flags + 4 * REASON_CODES[rec.r]
+    at = rec.en - rec.hb
+  elseif rec.pr then
+    flags = flags + 32 + (rec.df == 'live' and 64 or 0)
+    at = rec.da - rec.hb
+  end
+  local values = {rec.l, rec.a, flags, rec.hb, rec.hb - rec.st, rec.to, rec.su, rec.q,
+    rec.tat and math.floor(rec.tat - rec.hb * 1000), at}
+  local n = 10
+  if rec.g ~= roomId then n = 11; values[11] = rec.g end
+  while n > 8 and values[n] == nil do n = n - 1 end
+  redis.call('HSET', rooms, roomId, cmsgpack.pack(unpack(values, 1, n)))
+end
