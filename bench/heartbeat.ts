@@ -15,8 +15,11 @@ const ROOMS = scale(10000, 1000);
 const DURATION_S = scale(10, 2);
 const CONNECTIONS = 50;
 const ROUNDS = scale(2, 1);
+/** A rate both servers carry with room to spare, for the CPU each request costs. */
+const FIXED_RATE = scale(2000, 500);
 
 interface Load {
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -50,6 +53,7 @@ async function load(url: string, fleet: Anchor[], options: Partial<autocannon.Op
     ...options,
   } as autocannon.Options);
   return {
+    requests: result.requests.total,
     rps: result.requests.total / (result.duration || DURATION_S),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -64,6 +68,7 @@ async function loadAll(urls: string[], fleet: Anchor[]): Promise<Load> {
     urls.map((url, i) => load(url, fleet.filter((_, j) => j % urls.length === i), { connections: Math.ceil(CONNECTIONS / urls.length) })),
   );
   return {
+    requests: parts.reduce((s, p) => s + p.requests, 0),
     rps: parts.reduce((s, p) => s + p.rps, 0),
     p50: Math.max(...parts.map((p) => p.p50)),
     p99: Math.max(...parts.map((p) => p.p99)),
@@ -112,6 +117,14 @@ export async function runHeartbeat(): Promise<Row[]> {
     }
     baseline = baseline!;
     peak = peak!;
+    // The throughput ratio swings with whatever else runs on the machine; the CPU a request costs does not.
+    const cpuPerRequest = async (server: ChildServer) => {
+      const before = server.cpuMicros();
+      const run = await load(server.url, fleet, { overallRate: FIXED_RATE });
+      return (server.cpuMicros() - before) / run.requests;
+    };
+    const baselineCpu = await cpuPerRequest(baselineServer);
+    const serviceCpu = await cpuPerRequest(replica1);
     await baselineServer.stop();
     await sleep(500);
     const targetRate = Math.max(1, Math.floor(peak.rps * 0.7));
@@ -135,6 +148,7 @@ export async function runHeartbeat(): Promise<Row[]> {
       row('1. baseline: bare Fastify + one ZADD', `${fmt(baseline.rps)} req/s, p99 ${baseline.p99} ms${note(baseline)}`, 'same run, same machine', null, null),
       row(`1. heartbeat peak, 1 replica, JWT, ${fmt(ROOMS)} rooms`, `${fmt(peak.rps)} req/s, p99 ${peak.p99} ms${note(peak)}`, `≥ 0.7 × baseline = ${fmt(baseline.rps * 0.7)} req/s`, ratio, ratio >= 0.7 && peak.non2xx + peak.errors === 0),
       row(`1. heartbeat p99 at 70% of peak (${fmt(targetRate)} req/s offered)`, `${at70!.p99} ms (p50 ${at70!.p50} ms, ${fmt(at70!.rps)} req/s)${note(at70!)}`, '< 20 ms', at70!.p99 / 20, at70!.p99 < 20 && at70!.non2xx + at70!.errors === 0),
+      row(`1. CPU per request at ${fmt(FIXED_RATE)} req/s: service / baseline process`, `${fmt(serviceCpu)} µs / ${fmt(baselineCpu)} µs`, 'reported (ratio = baseline / service)', baselineCpu / serviceCpu, null),
       row('1. Redis time per call: heartbeat script (EVALSHA) / baseline ZADD', `${fmt(usec('evalsha'), 1)} µs / ${fmt(usec('zadd'), 1)} µs`, 'reported (Redis is one thread)', null, null),
       row('1. heartbeat peak, 2 replicas', `${fmt(two.rps)} req/s${note(two)}`, `1 replica: ${fmt(peak.rps)} req/s (ratio = growth)`, two.rps / peak.rps, null),
     ];

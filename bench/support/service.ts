@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { freePort } from '../../test/support/free-port';
 import { MAIN, ROOT } from './build';
 import { sleep } from './options';
@@ -60,6 +61,12 @@ export class ChildServer {
 
   get pid(): number {
     return this.child.pid!;
+  }
+
+  /** CPU time the process has used so far, user + system, in µs (Linux: /proc/<pid>/stat, 10 ms ticks). */
+  cpuMicros(): number {
+    const fields = readFileSync(`/proc/${this.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10000;
   }
 
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
