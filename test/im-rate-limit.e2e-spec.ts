@@ -4,7 +4,7 @@ import { SendPriority, SendQueue } from '../src/notify/tencent-im/send-queue';
 import { defineLuaCommands } from '../src/store/lua-scripts';
 import { RedisServer } from './support/redis-server';
 
-describe('shared IM rate limit (im-rate-1.lua)', () => {
+describe('shared IM rate limit (im-rate-3.lua)', () => {
   let redis: RedisServer;
   const clients: Redis[] = [];
 

@@ -1,5 +1,5 @@
 import { DeliveryError } from '../notifier';
-import type { ImRateLimiter } from './rate-limiter';
+import { GRANT_TTL_MS, ImRateLimiter } from './rate-limiter';
 
 /** Lower goes first: endings before interruptions and resumptions. */
 export enum SendPriority {
@@ -8,7 +8,8 @@ export enum SendPriority {
 }
 
 interface Waiter {
-  resolve: () => void;
+  /** Called with the time the limiter was asked for the call (before the round trip). */
+  resolve: (askedAt: number) => void;
   reject: (err: Error) => void;
 }
 
@@ -19,13 +20,19 @@ const MIN_WAIT_MS = 1;
 /**
  * Sends wait here for a share of the shared rate; when the budget frees up, the highest-priority
  * waiter goes first, so a burst of thousands of endings is not stuck behind interruption notices.
- * The limiter also holds other notices back while another replica's endings wait (im-rate-1.lua).
+ * The limiter also holds other notices back while another replica's endings wait (im-rate-3.lua).
  * One pump per process asks the limiter for as many calls as there are waiters.
+ *
+ * A grant is used only if the call can go within GRANT_TTL_MS of asking for it: after an event-loop stall
+ * (GC, a busy replica) the stale grant is dropped and the send asks again, first in line, so stalled
+ * calls never reach IM in one bunch on top of the calls the other replicas made meanwhile.
  */
 export class SendQueue {
   private readonly waiting: Waiter[][] = [[], []];
   private pumping = false;
   private closed = false;
+  /** Grants dropped because they were too old to use (a sign of stalls). */
+  staleGrants = 0;
 
   constructor(private readonly limiter: ImRateLimiter) {}
 
@@ -33,13 +40,16 @@ export class SendQueue {
     return this.waiting.reduce((n, q) => n + q.length, 0);
   }
 
-  /** Resolves when this send may go; rejects with a retryable DeliveryError when the limiter is unreachable. */
-  acquire(priority: SendPriority): Promise<void> {
-    if (this.closed) return Promise.reject(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
-    return new Promise((resolve, reject) => {
-      this.waiting[priority].push({ resolve, reject });
-      if (!this.pumping) void this.pump();
-    });
+  /**
+   * Resolves when this send may go, and the caller must send right away (no await in between);
+   * rejects with a retryable DeliveryError when the limiter is unreachable.
+   */
+  async acquire(priority: SendPriority): Promise<void> {
+    let askedAt = await this.wait(priority, false);
+    while (Date.now() - askedAt > GRANT_TTL_MS) {
+      this.staleGrants++;
+      askedAt = await this.wait(priority, true);
+    }
   }
 
   /** Lets waiting sends go back to the outbox (still pending) instead of holding shutdown up. */
@@ -48,11 +58,21 @@ export class SendQueue {
     this.failAll(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
   }
 
+  private wait(priority: SendPriority, first: boolean): Promise<number> {
+    if (this.closed) return Promise.reject(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
+    return new Promise((resolve, reject) => {
+      if (first) this.waiting[priority].unshift({ resolve, reject });
+      else this.waiting[priority].push({ resolve, reject });
+      if (!this.pumping) void this.pump();
+    });
+  }
+
   private async pump(): Promise<void> {
     this.pumping = true;
     try {
       while (this.size > 0) {
         let grant: { granted: number; waitMs: number };
+        const askedAt = Date.now();
         try {
           const wanted = Math.min(this.size, MAX_TAKE);
           grant = await this.limiter.take(wanted, Math.min(this.waiting[SendPriority.Ended].length, wanted));
@@ -60,7 +80,7 @@ export class SendQueue {
           this.failAll(new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter'));
           return;
         }
-        for (let i = 0; i < grant.granted; i++) this.next()?.resolve();
+        for (let i = 0; i < grant.granted; i++) this.next()?.resolve(askedAt);
         if (grant.granted === 0) await sleep(Math.max(MIN_WAIT_MS, grant.waitMs));
       }
     } finally {

@@ -1,15 +1,23 @@
--- Shared rate limit of the IM REST API (GCRA): grants up to `wanted` calls at once and says how
--- long to wait when none is free. One key for the whole app, so all replicas together keep the rate.
+-- Shared rate limit of the IM REST API: grants up to `wanted` calls at once and says how long to wait
+-- when none is free. One set of keys for the whole app, so all replicas together keep the rate.
+--
+-- Two checks, both must pass:
+-- * pacing (GCRA at the full rate, `burst` calls at once): spreads calls out instead of bunching them;
+-- * a sliding window of the calls granted in the last `windowUs` (a sorted set, one entry per call):
+--   never more than `limit`. The window is longer than IM's one second by the time a replica may take to
+--   put a granted call on the wire (it drops grants older than that) plus a margin for the way to IM, so
+--   no one-second window of calls reaching IM holds more than `limit`, whatever stalls the replicas had.
+--   After a stall the window has room again, so the time lost is made up instead of lost.
+--
 -- Endings go first across replicas, not only within one: a replica that has endings waiting and
--- could not get calls for all of them marks `<key>:ended-waiting` for holdMs; while that mark
--- stands, calls are granted only for endings (every replica's pump renews it while it waits).
--- KEYS: the limiter's key (its own hash tag; the mark shares it)
--- ARGV: intervalUs (1e6 / rate), burst (calls that may go at once), wanted, wantedEnded (endings among wanted), holdMs
+-- could not get calls for all of them sets `mark` for holdMs; while that mark stands, calls are granted
+-- only for endings (every replica's pump renews it while it waits).
+-- KEYS: pace (GCRA time), sent (window of granted calls), mark (endings waiting); one hash tag
+-- ARGV: intervalUs (1e6 / rate), burst, limit (calls per window), windowUs, wanted, wantedEnded (endings among wanted), holdMs
 -- Returns {granted, waitMs}
-local key = KEYS[1]
-local interval, burst, wanted = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local wantedEnded, holdMs = tonumber(ARGV[4]), tonumber(ARGV[5])
-local mark = key .. ':ended-waiting'
+local pace, sent, mark = KEYS[1], KEYS[2], KEYS[3]
+local interval, burst, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local wanted, wantedEnded, holdMs = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
 
 -- Someone's endings are waiting: only endings may have calls now.
 if redis.call('EXISTS', mark) == 1 then wanted = wantedEnded end
@@ -17,15 +25,37 @@ if wanted <= 0 then return {0, holdMs} end
 
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
--- Theoretical arrival time: when the next call would be due if calls went exactly at the rate.
-local tat = math.max(tonumber(redis.call('GET', key) or '0'), now)
-local free = math.floor((now + burst * interval - tat) / interval)
-local granted = math.max(0, math.min(wanted, free))
 
+-- Theoretical arrival time: when the next call would be due if calls went exactly at the rate.
+local tat = math.max(tonumber(redis.call('GET', pace) or '0'), now)
+local paced = math.floor((now + burst * interval - tat) / interval)
+
+redis.call('ZREMRANGEBYSCORE', sent, '-inf', now - window)
+local inWindow = redis.call('ZCARD', sent)
+local room = limit - inWindow
+
+local granted = math.max(0, math.min(wanted, paced, room))
 if granted < wantedEnded then redis.call('SET', mark, '1', 'PX', holdMs) end
+
 if granted == 0 then
-  return {0, math.ceil((tat + interval - burst * interval - now) / 1000)}
+  local waitUs = 0
+  if paced <= 0 then waitUs = tat + interval - burst * interval - now end
+  if room <= 0 then
+    -- The window frees a call when its oldest surplus entry leaves it.
+    local oldest = redis.call('ZRANGE', sent, inWindow - limit, inWindow - limit, 'WITHSCORES')
+    waitUs = math.max(waitUs, tonumber(oldest[2]) + window - now)
+  end
+  return {0, math.max(1, math.ceil(waitUs / 1000))}
 end
+
+-- Members are the calls' pacing times: strictly increasing, so every call has its own entry.
+local entries = {}
+for i = 1, granted do
+  entries[#entries + 1] = now
+  entries[#entries + 1] = string.format('%.0f', tat + i * interval)
+end
+redis.call('ZADD', sent, unpack(entries))
+redis.call('PEXPIRE', sent, math.ceil(window / 1000) + 1000)
 tat = tat + granted * interval
-redis.call('SET', key, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
+redis.call('SET', pace, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
 return {granted, 0}
