@@ -40,7 +40,7 @@ export interface LuaCommands {
   imRate(
     pace: string, sent: string, mark: string,
     intervalUs: number, burst: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number,
-  ): Promise<[number, number]>;
+  ): Promise<[number, number, ...string[]]>;
   anchorOffline(...args: Array<string | number>): Promise<[string, string?]>;
   anchorOnline(...args: Array<string | number>): Promise<[string, string?]>;
 }

@@ -1,5 +1,5 @@
 import { DeliveryError } from '../notifier';
-import { GRANT_TTL_MS, ImRateLimiter } from './rate-limiter';
+import { GRANT_TTL_MS, ImCallGrant, ImRateLimiter } from './rate-limiter';
 
 /** Lower goes first: endings before interruptions and resumptions. */
 export enum SendPriority {
@@ -7,9 +7,14 @@ export enum SendPriority {
   Other = 1,
 }
 
+/** A call granted to a waiter, and when the limiter was asked for it (before the round trip). */
+interface Granted {
+  grant: ImCallGrant;
+  askedAt: number;
+}
+
 interface Waiter {
-  /** Called with the time the limiter was asked for the call (before the round trip). */
-  resolve: (askedAt: number) => void;
+  resolve: (granted: Granted) => void;
   reject: (err: Error) => void;
 }
 
@@ -24,14 +29,14 @@ const MIN_WAIT_MS = 1;
  * One pump per process asks the limiter for as many calls as there are waiters.
  *
  * A grant is used only if the call can go within GRANT_TTL_MS of asking for it: after an event-loop stall
- * (GC, a busy replica) the stale grant is dropped and the send asks again, first in line, so stalled
- * calls never reach IM in one bunch on top of the calls the other replicas made meanwhile.
+ * (GC, a busy replica) the stale grant is given back unsent and the send asks again, first in line, so
+ * stalled calls never reach IM in one bunch on top of the calls the other replicas made meanwhile.
  */
 export class SendQueue {
   private readonly waiting: Waiter[][] = [[], []];
   private pumping = false;
   private closed = false;
-  /** Grants dropped because they were too old to use (a sign of stalls). */
+  /** Grants given back because they were too old to use (a sign of stalls). */
   staleGrants = 0;
 
   constructor(private readonly limiter: ImRateLimiter) {}
@@ -45,10 +50,15 @@ export class SendQueue {
    * rejects with a retryable DeliveryError when the limiter is unreachable.
    */
   async acquire(priority: SendPriority): Promise<void> {
-    let askedAt = await this.wait(priority, false);
-    while (Date.now() - askedAt > GRANT_TTL_MS) {
+    let granted = await this.wait(priority, false);
+    while (Date.now() - granted.askedAt > GRANT_TTL_MS) {
       this.staleGrants++;
-      askedAt = await this.wait(priority, true);
+      try {
+        await this.limiter.giveBack(granted.grant);
+      } catch (err) {
+        throw new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter');
+      }
+      granted = await this.wait(priority, true);
     }
   }
 
@@ -58,7 +68,7 @@ export class SendQueue {
     this.failAll(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
   }
 
-  private wait(priority: SendPriority, first: boolean): Promise<number> {
+  private wait(priority: SendPriority, first: boolean): Promise<Granted> {
     if (this.closed) return Promise.reject(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
     return new Promise((resolve, reject) => {
       if (first) this.waiting[priority].unshift({ resolve, reject });
@@ -71,7 +81,7 @@ export class SendQueue {
     this.pumping = true;
     try {
       while (this.size > 0) {
-        let grant: { granted: number; waitMs: number };
+        let grant: { granted: ImCallGrant[]; waitMs: number };
         const askedAt = Date.now();
         try {
           const wanted = Math.min(this.size, MAX_TAKE);
@@ -80,8 +90,13 @@ export class SendQueue {
           this.failAll(new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter'));
           return;
         }
-        for (let i = 0; i < grant.granted; i++) this.next()?.resolve(askedAt);
-        if (grant.granted === 0) await sleep(Math.max(MIN_WAIT_MS, grant.waitMs));
+        for (const call of grant.granted) {
+          const waiter = this.next();
+          // A waiter that left meanwhile (shutdown): its call is not sent.
+          if (waiter) waiter.resolve({ grant: call, askedAt });
+          else void this.limiter.giveBack(call).catch(() => undefined);
+        }
+        if (grant.granted.length === 0) await sleep(Math.max(MIN_WAIT_MS, grant.waitMs));
       }
     } finally {
       this.pumping = false;

@@ -2,19 +2,20 @@
 -- when none is free. One set of keys for the whole app, so all replicas together keep the rate.
 --
 -- Two checks, both must pass:
--- * pacing (GCRA at the full rate, `burst` calls at once): spreads calls out instead of bunching them;
--- * a sliding window of the calls granted in the last `windowUs` (a sorted set, one entry per call):
---   never more than `limit`. The window is longer than IM's one second by the time a replica may take to
---   put a granted call on the wire (it drops grants older than that) plus a margin for the way to IM, so
---   no one-second window of calls reaching IM holds more than `limit`, whatever stalls the replicas had.
---   After a stall the window has room again, so the time lost is made up instead of lost.
+-- * a sliding window of the calls granted in the last `windowUs` (a sorted set, one entry per call): never
+--   more than `limit`. The window is longer than IM's one second by the time a replica may take to put a
+--   granted call on the wire (it gives back grants older than that, unsent), so no one-second window of
+--   calls leaving the replicas holds more than `limit`, whatever stalls they had; the time a stall cost
+--   is made up afterwards, since the window then has room;
+-- * pacing (GCRA at the full rate, `burst` calls at once): spreads the calls out instead of sending a
+--   window's worth at once.
 --
 -- Endings go first across replicas, not only within one: a replica that has endings waiting and
 -- could not get calls for all of them sets `mark` for holdMs; while that mark stands, calls are granted
 -- only for endings (every replica's pump renews it while it waits).
 -- KEYS: pace (GCRA time), sent (window of granted calls), mark (endings waiting); one hash tag
 -- ARGV: intervalUs (1e6 / rate), burst, limit (calls per window), windowUs, wanted, wantedEnded (endings among wanted), holdMs
--- Returns {granted, waitMs}
+-- Returns {granted, waitMs, member of each granted call...} (a member is what to ZREM from `sent` to give the call back)
 local pace, sent, mark = KEYS[1], KEYS[2], KEYS[3]
 local interval, burst, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local wanted, wantedEnded, holdMs = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -49,13 +50,15 @@ if granted == 0 then
 end
 
 -- Members are the calls' pacing times: strictly increasing, so every call has its own entry.
-local entries = {}
+local entries, reply = {}, {granted, 0}
 for i = 1, granted do
+  local member = string.format('%.0f', tat + i * interval)
   entries[#entries + 1] = now
-  entries[#entries + 1] = string.format('%.0f', tat + i * interval)
+  entries[#entries + 1] = member
+  reply[#reply + 1] = member
 end
 redis.call('ZADD', sent, unpack(entries))
 redis.call('PEXPIRE', sent, math.ceil(window / 1000) + 1000)
 tat = tat + granted * interval
 redis.call('SET', pace, string.format('%.0f', tat), 'PX', math.ceil((tat - now) / 1000) + 1000)
-return {granted, 0}
+return reply
