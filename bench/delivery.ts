@@ -24,6 +24,9 @@ export async function runDelivery(): Promise<Row[]> {
   ensureBuilt();
   const redis = await startRedis();
   const im = await FakeTencentIm.start(SDKAPPID, KEY);
+  // The fake IM runs in this process: when this process stalls (GC, a busy machine), calls queue in its sockets and
+  // are counted in one bunch when it wakes up. Verbose runs list those stalls next to the busiest window.
+  const stalls = watchStalls();
   // Every answer takes 50 ms (the fake takes scripted answers one per request).
   im.answerNext(...Array.from({ length: (ENDINGS + INTERRUPTIONS) * 2 }, () => ({ delayMs: 50 })));
   const bench = benchStore(redis.url, { SHARDS: 16 });
@@ -63,14 +66,23 @@ export async function runDelivery(): Promise<Row[]> {
 
     const calls = im.requests.map((r) => r.at).sort((a, b) => a - b);
     let busiest = 0;
+    let busiestFrom = 0;
     for (let lo = 0, hi = 0; hi < calls.length; hi++) {
       while (calls[hi] - calls[lo] >= 1000) lo++;
-      busiest = Math.max(busiest, hi - lo + 1);
+      if (hi - lo + 1 > busiest) [busiest, busiestFrom] = [hi - lo + 1, calls[lo]];
     }
     if (process.env.BENCH_VERBOSE) {
       const perSecond = new Map<number, number>();
       for (const at of calls) perSecond.set(Math.floor((at - calls[0]) / 1000), (perSecond.get(Math.floor((at - calls[0]) / 1000)) ?? 0) + 1);
       process.stderr.write(`IM calls per second: ${[...perSecond.values()].join(' ')}\n`);
+      const during = stalls.list.filter((s) => s.at + s.ms >= calls[0]);
+      const longest = during.map((s) => s.ms).sort((a, b) => b - a);
+      // A stall that ends in the busiest window pushed into it the calls that arrived while it lasted.
+      const intoBusiest = during.filter((s) => s.at + s.ms >= busiestFrom && s.at + s.ms < busiestFrom + 1000).map((s) => s.ms);
+      process.stderr.write(
+        `fake IM's process stalled over ${STALL_MS} ms ${longest.length} times while calls came, longest ${longest.slice(0, 5).join(', ')} ms; ` +
+          `ending in the busiest window: ${intoBusiest.join(', ') || 'none'} ms\n`,
+      );
     }
     const sent = im.messages.slice().sort((a, b) => a.at - b.at);
     const drainS = (sent[sent.length - 1].at - sent[0].at) / 1000;
@@ -91,11 +103,26 @@ export async function runDelivery(): Promise<Row[]> {
       row('5. interrupted notices sent before the last ended one', `${interruptedFirst} of ${INTERRUPTIONS}`, '0 (ended first)', null, interruptedFirst === 0),
     ];
   } finally {
+    stalls.stop();
     await Promise.all(replicas.map((r) => r.stop()));
     await bench.redis.quit();
     await im.close();
     await redis.destroy();
   }
+}
+
+const STALL_MS = 20;
+
+/** Records when this process's event loop was late by more than STALL_MS. */
+function watchStalls(): { list: Array<{ at: number; ms: number }>; stop: () => void } {
+  const list: Array<{ at: number; ms: number }> = [];
+  let last = Date.now();
+  const timer = setInterval(() => {
+    const now = Date.now();
+    if (now - last > STALL_MS) list.push({ at: last, ms: now - last });
+    last = now;
+  }, 5);
+  return { list, stop: () => clearInterval(timer) };
 }
 
 if (require.main === module) {

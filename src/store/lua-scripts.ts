@@ -37,7 +37,10 @@ export interface LuaCommands {
   endLive(...args: Array<string | number>): Promise<[string, string?, string?]>;
   sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>]>;
   guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
-  imRate(key: string, intervalUs: number, burst: number, wanted: number, wantedEnded: number, holdMs: number): Promise<[number, number]>;
+  imRate(
+    pace: string, sent: string, mark: string,
+    intervalUs: number, burst: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number,
+  ): Promise<[number, number, ...string[]]>;
   anchorOffline(...args: Array<string | number>): Promise<[string, string?]>;
   anchorOnline(...args: Array<string | number>): Promise<[string, string?]>;
 }
