@@ -1,4 +1,5 @@
-import { FakeTencentIm } from '../test/support/fake-tencent-im';
+import { fork } from 'node:child_process';
+import { join } from 'node:path';
 import { ensureBuilt } from './support/build';
 import { scale, sleep, SMOKE } from './support/options';
 import { startRedis } from './support/redis';
@@ -6,6 +7,7 @@ import { ChildServer } from './support/service';
 import { benchStore, redisNow } from './support/store';
 import { fmt, formatTable, Row, row } from './support/table';
 import { encodeRunningRecord } from '../src/store/room-record';
+import type { FakeImReport } from './support/fake-im-process';
 
 /**
  * Figure 5: a burst of ENDINGS timeout endings (plus INTERRUPTIONS interruption notices in the same sweep)
@@ -23,12 +25,9 @@ const KEY = 'bench-im-secret-key-0123456789abcdef';
 export async function runDelivery(): Promise<Row[]> {
   ensureBuilt();
   const redis = await startRedis();
-  const im = await FakeTencentIm.start(SDKAPPID, KEY);
-  // The fake IM runs in this process: when this process stalls (GC, a busy machine), calls queue in its sockets and
-  // are counted in one bunch when it wakes up. Verbose runs list those stalls next to the busiest window.
-  const stalls = watchStalls();
-  // Every answer takes 50 ms (the fake takes scripted answers one per request).
-  im.answerNext(...Array.from({ length: (ENDINGS + INTERRUPTIONS) * 2 }, () => ({ delayMs: 50 })));
+  // Every answer takes 50 ms. When the fake's process stalls (a busy machine), calls queue in its sockets and are
+  // counted in one bunch when it wakes up; verbose runs list those stalls next to the busiest window.
+  const im = await FakeImProcess.start({ IM_SDKAPPID: String(SDKAPPID), IM_KEY: KEY, IM_ANSWERS: String((ENDINGS + INTERRUPTIONS) * 2), IM_DELAY_MS: '50' });
   const bench = benchStore(redis.url, { SHARDS: 16 });
   const replicas: ChildServer[] = [];
   try {
@@ -62,9 +61,10 @@ export async function runDelivery(): Promise<Row[]> {
 
     const total = ENDINGS + INTERRUPTIONS;
     const giveUpAt = Date.now() + 2000 + (total / RATE) * 1000 * 1.5 + 15000;
-    while (im.messages.length < total && Date.now() < giveUpAt) await sleep(250);
+    while ((await im.count()) < total && Date.now() < giveUpAt) await sleep(250);
 
-    const calls = im.requests.map((r) => r.at).sort((a, b) => a - b);
+    const received = await im.report();
+    const calls = received.requests.map((r) => r.at).sort((a, b) => a - b);
     let busiest = 0;
     let busiestFrom = 0;
     for (let lo = 0, hi = 0; hi < calls.length; hi++) {
@@ -75,24 +75,24 @@ export async function runDelivery(): Promise<Row[]> {
       const perSecond = new Map<number, number>();
       for (const at of calls) perSecond.set(Math.floor((at - calls[0]) / 1000), (perSecond.get(Math.floor((at - calls[0]) / 1000)) ?? 0) + 1);
       process.stderr.write(`IM calls per second: ${[...perSecond.values()].join(' ')}\n`);
-      const during = stalls.list.filter((s) => s.at + s.ms >= calls[0]);
+      const during = received.stalls.filter((s) => s.at + s.ms >= calls[0]);
       const longest = during.map((s) => s.ms).sort((a, b) => b - a);
       // A stall that ends in the busiest window pushed into it the calls that arrived while it lasted.
       const intoBusiest = during.filter((s) => s.at + s.ms >= busiestFrom && s.at + s.ms < busiestFrom + 1000).map((s) => s.ms);
       process.stderr.write(
-        `fake IM's process stalled over ${STALL_MS} ms ${longest.length} times while calls came, longest ${longest.slice(0, 5).join(', ')} ms; ` +
+        `fake IM's process stalled over 20 ms ${longest.length} times while calls came, longest ${longest.slice(0, 5).join(', ')} ms; ` +
           `ending in the busiest window: ${intoBusiest.join(', ') || 'none'} ms\n`,
       );
     }
-    const sent = im.messages.slice().sort((a, b) => a.at - b.at);
+    const sent = received.messages.slice().sort((a, b) => a.at - b.at);
     const drainS = (sent[sent.length - 1].at - sent[0].at) / 1000;
     const drainRate = (sent.length - 1) / drainS;
-    const lastEnded = Math.max(...sent.filter((m) => m.data.type === 'LIVE_ENDED').map((m) => m.at));
-    const interruptedFirst = sent.filter((m) => m.data.type === 'LIVE_INTERRUPTED' && m.at < lastEnded).length;
-    const ended = sent.filter((m) => m.data.type === 'LIVE_ENDED').length;
-    const rejected = im.requests.filter((r) => r.errorCode !== 0).length;
+    const lastEnded = Math.max(...sent.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at));
+    const interruptedFirst = sent.filter((m) => m.type === 'LIVE_INTERRUPTED' && m.at < lastEnded).length;
+    const ended = sent.filter((m) => m.type === 'LIVE_ENDED').length;
+    const rejected = received.requests.filter((r) => r.errorCode !== 0).length;
     // A repeat (same Random) is a redelivery: IM drops it, but it spent a call of the rate.
-    const repeats = im.duplicates.length;
+    const repeats = received.duplicates;
     return [
       row(
         `5. IM drain rate, ${fmt(ENDINGS)} endings + ${fmt(INTERRUPTIONS)} interruptions, 2 replicas, IM answers in 50 ms`,
@@ -103,26 +103,58 @@ export async function runDelivery(): Promise<Row[]> {
       row('5. interrupted notices sent before the last ended one', `${interruptedFirst} of ${INTERRUPTIONS}`, '0 (ended first)', null, interruptedFirst === 0),
     ];
   } finally {
-    stalls.stop();
     await Promise.all(replicas.map((r) => r.stop()));
     await bench.redis.quit();
-    await im.close();
+    im.stop();
     await redis.destroy();
   }
 }
 
-const STALL_MS = 20;
+/** bench/support/fake-im-process.ts as a child process, asked over IPC. */
+class FakeImProcess {
+  private constructor(
+    readonly url: string,
+    private readonly child: ReturnType<typeof fork>,
+  ) {}
 
-/** Records when this process's event loop was late by more than STALL_MS. */
-function watchStalls(): { list: Array<{ at: number; ms: number }>; stop: () => void } {
-  const list: Array<{ at: number; ms: number }> = [];
-  let last = Date.now();
-  const timer = setInterval(() => {
-    const now = Date.now();
-    if (now - last > STALL_MS) list.push({ at: last, ms: now - last });
-    last = now;
-  }, 5);
-  return { list, stop: () => clearInterval(timer) };
+  static async start(env: Record<string, string>): Promise<FakeImProcess> {
+    const child = fork(join(__dirname, 'support', 'fake-im-process.ts'), [], {
+      env: { ...process.env, ...env },
+      execArgv: ['-r', 'ts-node/register/transpile-only'],
+    });
+    const { url } = await FakeImProcess.next<{ url: string }>(child, 'url');
+    return new FakeImProcess(url, child);
+  }
+
+  private static next<T>(child: ReturnType<typeof fork>, field: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (message: any) => {
+        if (!(field in message)) return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+        resolve(message);
+      };
+      const onExit = (code: number) => reject(new Error(`fake IM process exited (${code})`));
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+  }
+
+  async count(): Promise<number> {
+    const answer = FakeImProcess.next<{ count: number }>(this.child, 'count');
+    this.child.send('count');
+    return (await answer).count;
+  }
+
+  async report(): Promise<FakeImReport> {
+    const answer = FakeImProcess.next<{ report: FakeImReport }>(this.child, 'report');
+    this.child.send('report');
+    return (await answer).report;
+  }
+
+  stop(): void {
+    this.child.kill('SIGKILL');
+  }
 }
 
 if (require.main === module) {
