@@ -73,7 +73,7 @@ export async function runMemory(): Promise<Row[]> {
       `4. Redis memory per running live (${fmt(LIVES)} lives; record ${plain.recordBytes} bytes in a ${plain.encoding} per shard)`,
       `${fmt(plain.running)} bytes`, `≤ ${LIMIT_BYTES} bytes`, plain.running / LIMIT_BYTES, plain.running <= LIMIT_BYTES,
     ),
-    row('4. Redis memory per running live with IM callbacks on (anchor index)', `${fmt(withCallbacks.running)} bytes`, 'reported', null, null),
+    row('4. Redis memory per running live with IM callbacks on (anchor index)', `${fmt(withCallbacks.running)} bytes`, `≤ ${LIMIT_BYTES} bytes`, withCallbacks.running / LIMIT_BYTES, withCallbacks.running <= LIMIT_BYTES),
     row('4. Redis memory per ended live (kept for ENDED_RETENTION_MS)', `${fmt(ended)} bytes`, 'reported', null, null),
   ];
 }

@@ -70,10 +70,11 @@ export class KeyLayout {
   /**
    * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
    * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
-   * (they name an account, not a room); a lookup asks every shard.
+   * (they name an account, not a room); a lookup asks every shard. Split into small hashes by
+   * anchorIndexBucket (see includes/anchor-index.lua).
    */
-  anchors(shard: number): string {
-    return `${this.tag(shard)}anchors`;
+  anchors(shard: number, anchorId: string): string {
+    return `${this.tag(shard)}anchors:${anchorIndexBucket(anchorId)}`;
   }
 
   /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
@@ -89,6 +90,15 @@ export class KeyLayout {
   allShards(): number[] {
     return Array.from({ length: this.shards }, (_, shard) => shard);
   }
+}
+
+const ANCHOR_INDEX_BUCKETS = 64;
+
+/** The anchor index's bucket of an anchorId: the same function as anchor_index in includes/anchor-index.lua. */
+export function anchorIndexBucket(anchorId: string): number {
+  let h = 0;
+  for (const byte of Buffer.from(anchorId, 'utf8')) h = (h * 31 + byte) % 1048573;
+  return h % ANCHOR_INDEX_BUCKETS;
 }
 
 /** 32-bit FNV-1a: cheap, stable across languages, spreads short ids well. */

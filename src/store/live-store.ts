@@ -84,7 +84,7 @@ export class LiveStore {
    * several rooms (it started anew elsewhere before its old live ended) means its latest live.
    */
   async roomOfAnchor(anchorId: string): Promise<string | null> {
-    const found = await Promise.all(this.keys.allShards().map((shard) => this.redis.hget(this.keys.anchors(shard), anchorId)));
+    const found = await Promise.all(this.keys.allShards().map((shard) => this.redis.hget(this.keys.anchors(shard, anchorId), anchorId)));
     const rooms = found.filter((roomId): roomId is string => roomId !== null);
     if (rooms.length <= 1) return rooms[0] ?? null;
     const records = await Promise.all(rooms.map((roomId) => this.record(roomId)));

@@ -5,6 +5,7 @@
 -- @include now
 -- @include room-record
 -- @include emit
+-- @include anchor-index
 -- @include finish
 local rooms, due, outbox = KEYS[1], KEYS[2], KEYS[3]
 local tag, roomId, liveId, anchorId, reason = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]

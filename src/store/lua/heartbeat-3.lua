@@ -1,7 +1,7 @@
 -- A heartbeat: starts a live, extends it, resumes it, or supersedes the room's previous live.
 -- KEYS: shard hash of room records, shard deadline zset of running lives, shard outbox stream
 -- (the shard's zsets of interrupted and of ended lives, <tag>ending and <tag>ended, and its anchor
--- index <tag>anchors are derived from the tag)
+-- index (anchor-index.lua) are derived from the tag)
 -- The room's anchor is rate limited (GCRA, in the room record), inside this same round trip.
 -- ARGV: tag, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs, ratePerSec (0 = off), burst,
 --   indexAnchor (1 = record anchorId -> roomId when a live starts, for IM callbacks)
@@ -11,6 +11,7 @@
 -- @include room-record
 -- @include gcra
 -- @include emit
+-- @include anchor-index
 -- @include finish
 local rooms, due, outbox = KEYS[1], KEYS[2], KEYS[3]
 local tag, roomId, liveId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5]
@@ -46,7 +47,7 @@ else
     redis.call('ZREM', tag .. 'ended', roomId)
   end
   rec = {l = liveId, a = anchorId, g = groupId, s = 'live', st = now, hb = now, to = timeoutMs, su = suspectMs, q = 0}
-  if indexAnchor then redis.call('HSET', tag .. 'anchors', anchorId, roomId) end
+  if indexAnchor then redis.call('HSET', anchor_index(tag, anchorId), anchorId, roomId) end
   emit(outbox, rec, roomId, 'live.started', nil, now)
   emitted = emitted + 1
 end

@@ -16,6 +16,7 @@
 -- @include now
 -- @include room-record
 -- @include emit
+-- @include anchor-index
 -- @include finish
 local due, outbox = KEYS[1], KEYS[2]
 local tag, limit, retentionMs = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
