@@ -80,7 +80,7 @@ export async function runDelivery(): Promise<Row[]> {
       // A stall that ends in the busiest window pushed into it the calls that arrived while it lasted.
       const intoBusiest = during.filter((s) => s.at + s.ms >= busiestFrom && s.at + s.ms < busiestFrom + 1000).map((s) => s.ms);
       process.stderr.write(
-        `fake IM's process stalled over 20 ms ${longest.length} times while calls came, longest ${longest.slice(0, 5).join(', ')} ms; ` +
+        `fake IM's process stalled over ${received.stallMs} ms ${longest.length} times while calls came, longest ${longest.slice(0, 5).join(', ')} ms; ` +
           `ending in the busiest window: ${intoBusiest.join(', ') || 'none'} ms\n`,
       );
     }

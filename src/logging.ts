@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { HEARTBEAT_ROUTE } from './rooms/heartbeat.schema';
 import { Environment } from './config/environment';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -98,6 +99,6 @@ export function loggerOptions(env: Environment, destination?: DestinationStream)
   return {
     pinoHttp: destination ? [options, destination] : options,
     // The heartbeat route logs its own refusals (HeartbeatRoute): a child logger per beat is too dear.
-    exclude: [{ method: RequestMethod.POST, path: 'v1/rooms/:roomId/heartbeat' }],
+    exclude: [{ method: RequestMethod.POST, path: HEARTBEAT_ROUTE }],
   };
 }

@@ -10,6 +10,8 @@ export interface FakeImReport {
   requests: Array<{ at: number; errorCode: number }>;
   messages: Array<{ at: number; type: string }>;
   duplicates: number;
+  /** Event-loop stalls longer than stallMs. */
+  stallMs: number;
   stalls: Array<{ at: number; ms: number }>;
 }
 
@@ -32,6 +34,7 @@ async function main(): Promise<void> {
         requests: im.requests.map(({ at, errorCode }) => ({ at, errorCode })),
         messages: im.messages.map(({ at, data }) => ({ at, type: data.type })),
         duplicates: im.duplicates.length,
+        stallMs: STALL_MS,
         stalls,
       };
       process.send!({ report });

@@ -6,11 +6,9 @@ import { AnchorAuthenticator } from '../auth/anchor-authenticator';
 import { isStorageOutage, StorageOutageResponder } from '../common/storage-outage';
 import { requestLogLevel } from '../logging';
 import { HeartbeatResult, MetricsService } from '../metrics/metrics.service';
-import { HeartbeatBody, heartbeatBodySchema, heartbeatParamsSchema, heartbeatResponseSchema, validationMessages } from './heartbeat.schema';
+import { HEARTBEAT_ROUTE, HeartbeatBody, heartbeatBodySchema, heartbeatParamsSchema, heartbeatResponseSchema, validationMessages } from './heartbeat.schema';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { RoomsService } from './rooms.service';
-
-export const HEARTBEAT_ROUTE = '/v1/rooms/:roomId/heartbeat';
 
 type HeartbeatRequest = FastifyRequest<{ Params: { roomId: string }; Body: HeartbeatBody }>;
 

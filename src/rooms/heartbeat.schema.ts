@@ -1,10 +1,12 @@
 import type { FastifySchemaValidationError } from 'fastify/types/schema';
-import { GROUP_ID_PATTERN, ID_MAX_LENGTH, ID_PATTERN, ROOM_ID_DESCRIPTION } from './rooms.dto';
+import { GROUP_ID_CHARACTERS, GROUP_ID_PATTERN, ID_CHARACTERS, ID_MAX_LENGTH, ID_PATTERN, ROOM_ID_DESCRIPTION } from './rooms.dto';
 
 /**
  * The heartbeat's request and response as JSON Schema: Fastify validates and serialises with them
  * (compiled once), and the OpenAPI document shows the same objects (heartbeat.openapi.ts).
  */
+
+export const HEARTBEAT_ROUTE = '/v1/rooms/:roomId/heartbeat';
 
 export interface HeartbeatBody {
   liveId: string;
@@ -64,8 +66,8 @@ export const heartbeatResponseSchema = {
 
 /** What each pattern allows, in words, for the 400 message. */
 const PATTERN_IN_WORDS: Record<string, string> = {
-  [ID_PATTERN.source]: 'may contain only letters, digits and _ . @ -',
-  [GROUP_ID_PATTERN.source]: 'may contain only letters, digits and _ . @ # -',
+  [ID_PATTERN.source]: ID_CHARACTERS,
+  [GROUP_ID_PATTERN.source]: GROUP_ID_CHARACTERS,
 };
 
 /** One message per schema violation, each naming its field, as the 400 of every other route does. */

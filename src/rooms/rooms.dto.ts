@@ -3,9 +3,12 @@ import { IsString, Matches, MaxLength } from 'class-validator';
 
 /** Ids become part of Redis keys and event ids, so they are kept short and free of separators. */
 export const ID_PATTERN = /^[A-Za-z0-9_.@-]+$/;
-const ID_MESSAGE = '$property may contain only letters, digits and _ . @ -';
+/** What ID_PATTERN allows, in words, for 400 messages. */
+export const ID_CHARACTERS = 'may contain only letters, digits and _ . @ -';
+const ID_MESSAGE = `$property ${ID_CHARACTERS}`;
 /** Tencent IM group ids may carry '#' (e.g. @TGS#...); they never become part of a key. */
 export const GROUP_ID_PATTERN = /^[A-Za-z0-9_.@#-]+$/;
+export const GROUP_ID_CHARACTERS = 'may contain only letters, digits and _ . @ # -';
 export const ID_MAX_LENGTH = 128;
 export const ROOM_ID_DESCRIPTION = 'The room; shards its keys. 1–128 letters, digits and _ . @ -';
 

@@ -1,5 +1,5 @@
 import { decodeMulti, encode } from '@msgpack/msgpack';
-import type { EndReason, LiveState } from './live-record';
+import type { EndReason, LiveRecord, LiveState } from './live-record';
 
 /**
  * The room record: one field of the shard's rooms hash (KeyLayout.rooms, field = roomId), the room's
@@ -25,20 +25,10 @@ export const ROOM_RECORD = [
 const STATES: LiveState[] = ['live', 'interrupted', 'ended'];
 const END_REASONS: EndReason[] = ['normal', 'timeout', 'disconnect', 'admin', 'superseded'];
 
-/** Everything the record holds, decoded. */
-export interface RoomRecord {
-  roomId: string;
-  liveId: string;
-  anchorId: string;
-  groupId: string;
-  state: LiveState;
-  startedAt: number;
-  lastHeartbeatAt: number;
-  timeoutMs: number;
+/** Everything the record holds, decoded: the live as the API shows it, and what only the scripts use. */
+export interface RoomRecord extends LiveRecord {
   suspectMs: number;
   seq: number;
-  endedAt: number | null;
-  reason: EndReason | null;
   /** The end reason an IM disconnect report set ('disconnect'), while the live waits for its grace. */
   pendingReason: 'disconnect' | null;
 }
