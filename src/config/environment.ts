@@ -13,11 +13,31 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
+  ValidationOptions,
 } from 'class-validator';
+import { webhookSecretProblem } from '../notify/webhook-signature';
 
 import { DerivedFrom } from './derived';
 import { flag, list } from './env-values';
+
+/** A Standard Webhooks secret; the message says what is wrong without echoing the value. */
+const IsWebhookSecret = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isWebhookSecret',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && webhookSecretProblem(value) === null,
+        defaultMessage: (args) => {
+          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const problem = values.map((v) => (typeof v === 'string' ? webhookSecretProblem(v) : 'must be a string')).find(Boolean);
+          return `$property ${problem ?? 'is invalid'}; make one with: echo "whsec_$(openssl rand -base64 32)"`;
+        },
+      },
+    },
+    options,
+  );
 
 export const NOTIFIER_NAMES = ['log', 'webhook', 'tencent-im'] as const;
 export type NotifierName = (typeof NOTIFIER_NAMES)[number];
@@ -164,10 +184,15 @@ export class Environment {
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { each: true })
   WEBHOOK_URLS: string[] = [];
 
+  /**
+   * Standard Webhooks secrets (`whsec_` + base64 of 24–64 random bytes), comma- or space-separated, newest first.
+   * Every one signs each webhook, so receivers keep verifying while a secret is rotated.
+   */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
-  @IsString()
-  @MinLength(16)
-  WEBHOOK_SECRET: string;
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value))
+  @ArrayNotEmpty()
+  @IsWebhookSecret({ each: true })
+  WEBHOOK_SECRET: string[];
 
   @Type(() => Number) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;

@@ -9,7 +9,7 @@ describe('loadEnvironment', () => {
   });
 
   it('parses numbers and lists', () => {
-    const env = loadEnvironment({ ...base, PORT: '9000', NOTIFIERS: 'log, webhook', WEBHOOK_URLS: 'http://a/x,https://b/y', WEBHOOK_SECRET: 's'.repeat(20) });
+    const env = loadEnvironment({ ...base, PORT: '9000', NOTIFIERS: 'log, webhook', WEBHOOK_URLS: 'http://a/x,https://b/y', WEBHOOK_SECRET: `whsec_${Buffer.alloc(24).toString('base64')}` });
     expect(env.PORT).toBe(9000);
     expect(env.NOTIFIERS).toEqual(['log', 'webhook']);
     expect(env.WEBHOOK_URLS).toEqual(['http://a/x', 'https://b/y']);
