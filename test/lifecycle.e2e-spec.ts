@@ -93,7 +93,7 @@ describe('start-up', () => {
       body: JSON.stringify({ liveId: 'live-1', anchorId: 'anchor-1' }),
     });
     expect(response.status).toBe(200);
-    expect((await response.json()).nextHeartbeatInMs).toBe(750);
+    expect(((await response.json()) as { nextHeartbeatInMs: number }).nextHeartbeatInMs).toBe(750);
   });
 });
 
