@@ -19,13 +19,8 @@ import {
 } from 'class-validator';
 import { webhookSecretProblem } from '../notify/webhook-signature';
 
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
+import { DerivedFrom } from './derived';
+import { flag, list } from './env-values';
 
 /** A Standard Webhooks secret; the message says what is wrong without echoing the value. */
 const IsWebhookSecret = (options?: ValidationOptions) =>
@@ -93,19 +88,30 @@ export class Environment {
   SHARDS = 16;
 
   // --- Liveness timing ---
-  @Type(() => Number) @IsInt() @Min(100)
+  /**
+   * Silence after which a live ends (reason `timeout`). The suspect point, the beat interval, the bounds of a
+   * room's own timeout and the heartbeat rate limit follow it unless set themselves.
+   */
+  @Type(() => Number) @IsInt() @Min(200)
   HEARTBEAT_TIMEOUT_MS = 20000;
 
+  /** Silence after which a live is `interrupted` (viewers are told it may come back). */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'half of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 2))
   @Type(() => Number) @IsInt() @Min(50)
   SUSPECT_AFTER_MS = 10000;
 
+  /** How often anchors are told to beat (`nextHeartbeatInMs`), for a room with HEARTBEAT_TIMEOUT_MS. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'a quarter of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 4))
   @Type(() => Number) @IsInt() @Min(50)
   HEARTBEAT_INTERVAL_MS = 5000;
 
-  /** Bounds for a room's own `timeoutMs`. */
+  /** Lower bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '5000, or HEARTBEAT_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MIN_MS = 5000;
 
+  /** Upper bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '300000, or HEARTBEAT_TIMEOUT_MS if that is more', (e) => Math.max(300000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
@@ -120,12 +126,13 @@ export class Environment {
    * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
    * meanwhile were lost, so lives get a fresh grace instead of all ending at once.
    */
+  @DerivedFrom<Environment>(['SWEEP_INTERVAL_MS'], '5000, or five SWEEP_INTERVAL_MS if that is more', (e) => Math.max(5000, 5 * e.SWEEP_INTERVAL_MS))
   @Type(() => Number) @IsInt() @Min(100)
   SWEEP_GAP_MS = 5000;
 
   // --- Mass-timeout guard ---
   /** Hold silence-endings when too many lives would end in one window (our fault is likelier than theirs). */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   GUARD_ENABLED = true;
 
@@ -159,10 +166,12 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MS = 500;
 
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) => Math.max(10000, e.DELIVERY_BACKOFF_MS))
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MAX_MS = 10000;
 
   /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MAX_MS'], '30000, or twice DELIVERY_BACKOFF_MAX_MS if that is more', (e) => Math.max(30000, 2 * e.DELIVERY_BACKOFF_MAX_MS))
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
@@ -287,7 +296,15 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
   AUTH_CLOCK_TOLERANCE_S = 30;
 
-  /** Heartbeats per second a room's anchor may send on average; 0 turns the limit off. */
+  /**
+   * Heartbeats per second a room's anchor may send on average; 0 turns the limit off. It must be at least twice
+   * the beat rate asked of a room with TIMEOUT_MIN_MS (room for retries).
+   */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_TIMEOUT_MS', 'HEARTBEAT_INTERVAL_MS', 'TIMEOUT_MIN_MS'],
+    '5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more',
+    (e) => Math.max(5, Math.ceil(2 * fastestBeatsPerSec(e) * 100) / 100),
+  )
   @Type(() => Number) @IsNumber() @Min(0) @Max(10000)
   HEARTBEAT_RATE_PER_SEC = 5;
 
@@ -297,13 +314,44 @@ export class Environment {
 
   // --- Status page ---
   /** Serve the small status page at /dashboard (and its data at /dashboard/data); off: both are 404. */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   DASHBOARD_ENABLED = false;
 
-  /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
+  // --- HTTP server and shutdown ---
+  /**
+   * A whole request, headers and body, must arrive within this: a client that sends part of a body and goes
+   * silent gets 408 and its connection is closed. Checked about once a second.
+   */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS = 10000;
+
+  /**
+   * A request's headers must arrive within this (the connection gets 408 and is closed otherwise).
+   * At most HTTP_REQUEST_TIMEOUT_MS.
+   */
+  @DerivedFrom<Environment>(['HTTP_REQUEST_TIMEOUT_MS'], '5000, or HTTP_REQUEST_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HTTP_REQUEST_TIMEOUT_MS))
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_HEADERS_TIMEOUT_MS = 5000;
+
+  /** An idle keep-alive connection is closed after this; longer than a load balancer's own idle time-out (often 60 s). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
+
+  /**
+   * Upper bound of a shutdown on SIGTERM: in-flight sweeps, deliveries and requests get this long in total, then
+   * the remaining connections are cut and the process exits (what is left stays pending for another replica).
+   */
   @Type(() => Number) @IsInt() @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+/**
+ * Beats per second asked of a room with the shortest allowed timeout: the beat interval scales with the room's
+ * timeout (rooms.service), so that room beats every HEARTBEAT_INTERVAL_MS × TIMEOUT_MIN_MS / HEARTBEAT_TIMEOUT_MS.
+ */
+export function fastestBeatsPerSec(e: Pick<Environment, 'HEARTBEAT_INTERVAL_MS' | 'TIMEOUT_MIN_MS' | 'HEARTBEAT_TIMEOUT_MS'>): number {
+  return 1000 / ((e.HEARTBEAT_INTERVAL_MS * e.TIMEOUT_MIN_MS) / e.HEARTBEAT_TIMEOUT_MS);
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */
