@@ -98,7 +98,8 @@ export class Environment {
 
   /**
    * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
-   * meanwhile were lost, so lives get a fresh grace instead of all ending at once.
+   * meanwhile were lost, so lives get a fresh grace instead of all ending at once. At most
+   * SUSPECT_AFTER_MS; when unset, derived so that the shortest room is covered (derivedSweepGapMs).
    */
   @Type(() => Number) @IsInt() @Min(100)
   SWEEP_GAP_MS = 5000;
@@ -211,7 +212,11 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(3600)
   TENCENT_IM_CALLBACK_MAX_SKEW_SEC = 60;
 
-  /** After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`). */
+  /**
+   * After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`),
+   * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
+   * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
+   */
   @Type(() => Number) @IsInt() @Min(100)
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 

@@ -34,6 +34,29 @@ describe('loadEnvironment', () => {
     }
   });
 
+  it('derives SWEEP_GAP_MS so that the shortest room rides out an unnoticed outage, and refuses one above the suspect point', () => {
+    // Shortest room (TIMEOUT_MIN_MS 5 s of 20 s): suspect 2.5 s, beat every 1.25 s, so outages over 1.25 s must count
+    // as ours; two sweep intervals (2 s) is the least a gap can be told from a normal sweep.
+    expect(loadEnvironment(base).SWEEP_GAP_MS).toBe(2000);
+    expect(loadEnvironment({ ...base, TIMEOUT_MIN_MS: '20000' }).SWEEP_GAP_MS).toBe(5000);
+    expect(loadEnvironment({ ...base, SWEEP_INTERVAL_MS: '200', TIMEOUT_MIN_MS: '10000' }).SWEEP_GAP_MS).toBe(2500);
+    expect(loadEnvironment({ ...base, SWEEP_GAP_MS: '10000' }).SWEEP_GAP_MS).toBe(10000);
+    expect(() => loadEnvironment({ ...base, SWEEP_GAP_MS: '12000' })).toThrow(/^Invalid configuration: SWEEP_GAP_MS \(12000\) must not exceed SUSPECT_AFTER_MS \(10000\)/);
+    // A suspect point under two sweep intervals: the gap is the suspect point, down to 1.5 sweep intervals.
+    expect(loadEnvironment({ ...base, TIMEOUT_MIN_MS: '20000', SUSPECT_AFTER_MS: '1500', HEARTBEAT_INTERVAL_MS: '1000' }).SWEEP_GAP_MS).toBe(1500);
+    expect(() => loadEnvironment({ ...base, TIMEOUT_MIN_MS: '20000', SUSPECT_AFTER_MS: '1200', HEARTBEAT_INTERVAL_MS: '1000' })).toThrow(
+      /SWEEP_GAP_MS \(1200, derived\) must be at least 1.5 times SWEEP_INTERVAL_MS \(1000\)/,
+    );
+    expect(() => loadEnvironment({ ...base, SWEEP_GAP_MS: '1500' })).toThrow(/SWEEP_GAP_MS \(1500\) must be at least twice SWEEP_INTERVAL_MS/);
+  });
+
+  it('refuses a disconnect grace the next heartbeat could not beat', () => {
+    expect(() => loadEnvironment({ ...base, TENCENT_IM_DISCONNECT_GRACE_MS: '5000' })).toThrow(
+      /^Invalid configuration: TENCENT_IM_DISCONNECT_GRACE_MS \(5000\) must exceed HEARTBEAT_INTERVAL_MS \(5000\)/,
+    );
+    expect(loadEnvironment({ ...base, TENCENT_IM_DISCONNECT_GRACE_MS: '5001' }).TENCENT_IM_DISCONNECT_GRACE_MS).toBe(5001);
+  });
+
   it('never echoes a secret', () => {
     expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).toThrow(/ADMIN_TOKEN .*value hidden/);
     expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);

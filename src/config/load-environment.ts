@@ -25,7 +25,8 @@ export function loadEnvironment(env: NodeJS.ProcessEnv | Record<string, string |
   const config = plainToInstance(Environment, given);
   const errors = validateSync(config, { forbidUnknownValues: true });
   if (errors.length > 0) throw new ConfigurationError(describe(errors[0], given));
-  checkRelations(config);
+  if (given.SWEEP_GAP_MS === undefined) config.SWEEP_GAP_MS = derivedSweepGapMs(config);
+  checkRelations(config, given);
   return config;
 }
 
@@ -37,7 +38,20 @@ function describe(error: ValidationError, given: Record<string, string>): string
   return `Invalid configuration: ${name} ${reason} (${shown})`;
 }
 
-function checkRelations(c: Environment): void {
+/**
+ * The default SWEEP_GAP_MS: an outage shorter than the gap threshold goes unnoticed, so the anchor of a
+ * room must be able to retry (its client waits up to one beat interval) and still beat before its
+ * suspect point. For the shortest room (TIMEOUT_MIN_MS, timings scaled) that is suspect − interval;
+ * at most 5 s, and not under two sweep intervals (a normal sweep must not look like an outage) unless the
+ * suspect point itself is shorter.
+ */
+export function derivedSweepGapMs(c: Pick<Environment, 'SUSPECT_AFTER_MS' | 'HEARTBEAT_INTERVAL_MS' | 'HEARTBEAT_TIMEOUT_MS' | 'TIMEOUT_MIN_MS' | 'SWEEP_INTERVAL_MS'>): number {
+  const shortestRoom = Math.min(1, c.TIMEOUT_MIN_MS / c.HEARTBEAT_TIMEOUT_MS);
+  const tolerance = Math.floor((c.SUSPECT_AFTER_MS - c.HEARTBEAT_INTERVAL_MS) * shortestRoom);
+  return Math.min(c.SUSPECT_AFTER_MS, Math.max(2 * c.SWEEP_INTERVAL_MS, Math.min(5000, tolerance)));
+}
+
+function checkRelations(c: Environment, given: Record<string, string>): void {
   const fail = (message: string) => {
     throw new ConfigurationError(`Invalid configuration: ${message}`);
   };
@@ -49,8 +63,20 @@ function checkRelations(c: Environment): void {
     fail(
       `HEARTBEAT_TIMEOUT_MS (${c.HEARTBEAT_TIMEOUT_MS}) must lie between TIMEOUT_MIN_MS (${c.TIMEOUT_MIN_MS}) and TIMEOUT_MAX_MS (${c.TIMEOUT_MAX_MS})`,
     );
-  if (c.SWEEP_GAP_MS < 2 * c.SWEEP_INTERVAL_MS)
-    fail(`SWEEP_GAP_MS (${c.SWEEP_GAP_MS}) must be at least twice SWEEP_INTERVAL_MS (${c.SWEEP_INTERVAL_MS})`);
+  const derived = given.SWEEP_GAP_MS === undefined;
+  const gap = `SWEEP_GAP_MS (${c.SWEEP_GAP_MS}${derived ? ', derived' : ''})`;
+  if (!derived && c.SWEEP_GAP_MS < 2 * c.SWEEP_INTERVAL_MS) fail(`${gap} must be at least twice SWEEP_INTERVAL_MS (${c.SWEEP_INTERVAL_MS})`);
+  // Below that, a normal pause between two sweeps would pass for an outage, and silence would never count.
+  if (c.SWEEP_GAP_MS < 1.5 * c.SWEEP_INTERVAL_MS)
+    fail(`${gap} must be at least 1.5 times SWEEP_INTERVAL_MS (${c.SWEEP_INTERVAL_MS}): shorten SWEEP_INTERVAL_MS or lengthen SUSPECT_AFTER_MS`);
+  // An outage shorter than the gap but longer than the suspect point would interrupt every beating live.
+  if (c.SWEEP_GAP_MS > c.SUSPECT_AFTER_MS)
+    fail(`${gap} must not exceed SUSPECT_AFTER_MS (${c.SUSPECT_AFTER_MS}): a shorter outage of ours would interrupt lives that beat`);
+  // The anchor's next beat must be able to refute an IM offline report before the grace runs out.
+  if (c.TENCENT_IM_DISCONNECT_GRACE_MS <= c.HEARTBEAT_INTERVAL_MS)
+    fail(
+      `TENCENT_IM_DISCONNECT_GRACE_MS (${c.TENCENT_IM_DISCONNECT_GRACE_MS}) must exceed HEARTBEAT_INTERVAL_MS (${c.HEARTBEAT_INTERVAL_MS}): a beating anchor would end 'disconnect' on a false report`,
+    );
   if (c.DELIVERY_BACKOFF_MAX_MS * 2 > c.DELIVERY_CLAIM_IDLE_MS)
     fail(
       `DELIVERY_BACKOFF_MAX_MS (${c.DELIVERY_BACKOFF_MAX_MS}) must be at most half DELIVERY_CLAIM_IDLE_MS (${c.DELIVERY_CLAIM_IDLE_MS}), or retries get reclaimed by other replicas`,
