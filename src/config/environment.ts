@@ -191,10 +191,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000)
   TENCENT_IM_RATE_PER_SEC = 200;
 
-  /** Which transitions viewers hear about; superseded endings never. */
+  /** Which transitions viewers hear about (`replaced`: a new live superseded the one they watch); superseded endings never. */
   @Transform(list)
-  @IsIn(['ended', 'interrupted', 'resumed'], { each: true })
-  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed'> = ['ended', 'interrupted', 'resumed'];
+  @IsIn(['ended', 'interrupted', 'resumed', 'replaced'], { each: true })
+  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed' | 'replaced'> = ['ended', 'interrupted', 'resumed', 'replaced'];
 
   /** Optional text element added to LIVE_ENDED notices, for clients that do not parse the custom element. */
   @IsOptional() @IsString() @MaxLength(1000)

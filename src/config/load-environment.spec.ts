@@ -67,7 +67,7 @@ describe('loadEnvironment', () => {
     const im = { ...base, NOTIFIERS: 'tencent-im', TENCENT_IM_SDKAPPID: '1400000000', TENCENT_IM_SECRET_KEY: 'k'.repeat(64) };
     expect(loadEnvironment(im)).toMatchObject({
       TENCENT_IM_SDKAPPID: 1400000000, TENCENT_IM_BASE_URL: 'https://console.tim.qq.com', TENCENT_IM_RATE_PER_SEC: 200,
-      TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed'],
+      TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed', 'replaced'],
     });
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SDKAPPID: '' })).toThrow(/TENCENT_IM_SDKAPPID .*not set/);
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SECRET_KEY: 'short-key' })).toThrow(/TENCENT_IM_SECRET_KEY .*value hidden/);
