@@ -13,16 +13,31 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
+  ValidationOptions,
 } from 'class-validator';
+import { webhookSecretProblem } from '../notify/webhook-signature';
 
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
+import { DerivedFrom } from './derived';
+import { flag, list } from './env-values';
+
+/** A Standard Webhooks secret; the message says what is wrong without echoing the value. */
+const IsWebhookSecret = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isWebhookSecret',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && webhookSecretProblem(value) === null,
+        defaultMessage: (args) => {
+          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const problem = values.map((v) => (typeof v === 'string' ? webhookSecretProblem(v) : 'must be a string')).find(Boolean);
+          return `$property ${problem ?? 'is invalid'}; make one with: echo "whsec_$(openssl rand -base64 32)"`;
+        },
+      },
+    },
+    options,
+  );
 
 export const NOTIFIER_NAMES = ['log', 'webhook', 'tencent-im'] as const;
 export type NotifierName = (typeof NOTIFIER_NAMES)[number];
@@ -73,22 +88,35 @@ export class Environment {
   SHARDS = 16;
 
   // --- Liveness timing ---
-  @Type(() => Number) @IsInt() @Min(100)
+  /**
+   * Silence after which a live ends (reason `timeout`). The suspect point, the beat interval, the bounds of a
+   * room's own timeout and the heartbeat rate limit follow it unless set themselves.
+   */
+  @Type(() => Number) @IsInt() @Min(200)
   HEARTBEAT_TIMEOUT_MS = 20000;
 
+  /** Silence after which a live is `interrupted` (viewers are told it may come back). */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'half of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 2))
   @Type(() => Number) @IsInt() @Min(50)
   SUSPECT_AFTER_MS = 10000;
 
+  /** How often anchors are told to beat (`nextHeartbeatInMs`), for a room with HEARTBEAT_TIMEOUT_MS. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'a quarter of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 4))
   @Type(() => Number) @IsInt() @Min(50)
   HEARTBEAT_INTERVAL_MS = 5000;
 
-  /** Bounds for a room's own `timeoutMs`. */
+  /** Lower bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '5000, or HEARTBEAT_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MIN_MS = 5000;
 
+  /** Upper bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '300000, or HEARTBEAT_TIMEOUT_MS if that is more', (e) => Math.max(300000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
+  /** How often every replica sweeps each shard; under half the suspect point, so an outage can be told from a pause. */
+  @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) => Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))))
   @Type(() => Number) @IsInt() @Min(10) @Max(60000)
   SWEEP_INTERVAL_MS = 1000;
 
@@ -98,15 +126,19 @@ export class Environment {
 
   /**
    * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
-   * meanwhile were lost, so lives get a fresh grace instead of all ending at once. At most
-   * SUSPECT_AFTER_MS; when unset, derived so that the shortest room is covered (derivedSweepGapMs).
+   * meanwhile were lost, so lives get a fresh grace instead of all ending at once. At most SUSPECT_AFTER_MS.
    */
+  @DerivedFrom<Environment>(
+    ['SWEEP_INTERVAL_MS', 'SUSPECT_AFTER_MS', 'HEARTBEAT_INTERVAL_MS', 'HEARTBEAT_TIMEOUT_MS', 'TIMEOUT_MIN_MS'],
+    "the shortest room's suspect point minus its beat interval, within two SWEEP_INTERVAL_MS and 5000, at most SUSPECT_AFTER_MS",
+    (e) => derivedSweepGapMs(e),
+  )
   @Type(() => Number) @IsInt() @Min(100)
-  SWEEP_GAP_MS = 5000;
+  SWEEP_GAP_MS = 2000;
 
   // --- Mass-timeout guard ---
   /** Hold silence-endings when too many lives would end in one window (our fault is likelier than theirs). */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   GUARD_ENABLED = true;
 
@@ -140,10 +172,12 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MS = 500;
 
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) => Math.max(10000, e.DELIVERY_BACKOFF_MS))
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MAX_MS = 10000;
 
   /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MAX_MS'], '30000, or twice DELIVERY_BACKOFF_MAX_MS if that is more', (e) => Math.max(30000, 2 * e.DELIVERY_BACKOFF_MAX_MS))
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
@@ -156,10 +190,15 @@ export class Environment {
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { each: true })
   WEBHOOK_URLS: string[] = [];
 
+  /**
+   * Standard Webhooks secrets (`whsec_` + base64 of 24–64 random bytes), comma- or space-separated, newest first.
+   * Every one signs each webhook, so receivers keep verifying while a secret is rotated.
+   */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
-  @IsString()
-  @MinLength(16)
-  WEBHOOK_SECRET: string;
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value))
+  @ArrayNotEmpty()
+  @IsWebhookSecret({ each: true })
+  WEBHOOK_SECRET: string[];
 
   @Type(() => Number) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
@@ -217,6 +256,11 @@ export class Environment {
    * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
    * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
    */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_INTERVAL_MS'],
+    '8000, or 1.6 times HEARTBEAT_INTERVAL_MS if that is more',
+    (e) => Math.max(8000, Math.round(1.6 * e.HEARTBEAT_INTERVAL_MS)),
+  )
   @Type(() => Number) @IsInt() @Min(100)
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 
@@ -248,7 +292,15 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
   AUTH_CLOCK_TOLERANCE_S = 30;
 
-  /** Heartbeats per second a room's anchor may send on average; 0 turns the limit off. */
+  /**
+   * Heartbeats per second a room's anchor may send on average; 0 turns the limit off. It must be at least twice
+   * the beat rate asked of a room with TIMEOUT_MIN_MS (room for retries).
+   */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_TIMEOUT_MS', 'HEARTBEAT_INTERVAL_MS', 'TIMEOUT_MIN_MS'],
+    '5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more',
+    (e) => Math.max(5, Math.ceil(2 * fastestBeatsPerSec(e) * 100) / 100),
+  )
   @Type(() => Number) @IsNumber() @Min(0) @Max(10000)
   HEARTBEAT_RATE_PER_SEC = 5;
 
@@ -258,13 +310,59 @@ export class Environment {
 
   // --- Status page ---
   /** Serve the small status page at /dashboard (and its data at /dashboard/data); off: both are 404. */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   DASHBOARD_ENABLED = false;
 
-  /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
+  // --- HTTP server and shutdown ---
+  /**
+   * A whole request, headers and body, must arrive within this: a client that sends part of a body and goes
+   * silent gets 408 and its connection is closed. Checked about once a second.
+   */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS = 10000;
+
+  /**
+   * A request's headers must arrive within this (the connection gets 408 and is closed otherwise).
+   * At most HTTP_REQUEST_TIMEOUT_MS.
+   */
+  @DerivedFrom<Environment>(['HTTP_REQUEST_TIMEOUT_MS'], '5000, or HTTP_REQUEST_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HTTP_REQUEST_TIMEOUT_MS))
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_HEADERS_TIMEOUT_MS = 5000;
+
+  /** An idle keep-alive connection is closed after this; longer than a load balancer's own idle time-out (often 60 s). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
+
+  /**
+   * Upper bound of a shutdown on SIGTERM: in-flight sweeps, deliveries and requests get this long in total, then
+   * the remaining connections are cut and the process exits (what is left stays pending for another replica).
+   */
   @Type(() => Number) @IsInt() @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+/**
+ * Beats per second asked of a room with the shortest allowed timeout: the beat interval scales with the room's
+ * timeout (rooms.service), so that room beats every HEARTBEAT_INTERVAL_MS × TIMEOUT_MIN_MS / HEARTBEAT_TIMEOUT_MS.
+ */
+export function fastestBeatsPerSec(e: Pick<Environment, 'HEARTBEAT_INTERVAL_MS' | 'TIMEOUT_MIN_MS' | 'HEARTBEAT_TIMEOUT_MS'>): number {
+  return 1000 / ((e.HEARTBEAT_INTERVAL_MS * e.TIMEOUT_MIN_MS) / e.HEARTBEAT_TIMEOUT_MS);
+}
+
+/**
+ * The default SWEEP_GAP_MS. An outage shorter than the gap threshold goes unnoticed, so the anchor of every
+ * room must be able to retry after it (its client waits up to one beat interval) and still beat before its
+ * suspect point: for the shortest room (TIMEOUT_MIN_MS, timings scaled) that is suspect − interval. At most
+ * 5 s; not under two sweep intervals (a normal pause between sweeps must not pass for an outage) unless the
+ * suspect point is shorter still, since an outage longer than the suspect point must always count.
+ */
+export function derivedSweepGapMs(
+  e: Pick<Environment, 'SWEEP_INTERVAL_MS' | 'SUSPECT_AFTER_MS' | 'HEARTBEAT_INTERVAL_MS' | 'HEARTBEAT_TIMEOUT_MS' | 'TIMEOUT_MIN_MS'>,
+): number {
+  const shortestRoom = Math.min(1, e.TIMEOUT_MIN_MS / e.HEARTBEAT_TIMEOUT_MS);
+  const tolerance = Math.floor((e.SUSPECT_AFTER_MS - e.HEARTBEAT_INTERVAL_MS) * shortestRoom);
+  return Math.min(e.SUSPECT_AFTER_MS, Math.max(2 * e.SWEEP_INTERVAL_MS, Math.min(5000, tolerance)));
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */
