@@ -1,16 +1,25 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONFIGURATION_PAGE, environmentTables, withEnvironmentTables } from '../scripts/env-docs';
 import { environmentVariableNames } from '../src/config/load-environment';
 
 const ROOT = join(__dirname, '..');
 const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 
 describe('README and docs/', () => {
-  it('the operators\' configuration pages document every variable the service reads', () => {
-    // The Tencent IM variables are documented with the IM setup; all others in configuration.md.
-    const docs = read('docs/operators/configuration.md') + read('docs/operators/tencent-im.md');
-    const missing = environmentVariableNames().filter((name) => !docs.includes('`' + name + '`'));
+  it('the variable tables of docs/operators/configuration.md are what `npm run docs:env` generates from environment.ts', () => {
+    const page = readFileSync(CONFIGURATION_PAGE, 'utf8');
+    // On failure: run `npm run docs:env` and commit docs/operators/configuration.md.
+    expect(page).toBe(withEnvironmentTables(page));
+  });
+
+  it('the generated tables have a row for every variable the service reads, with its default', () => {
+    const tables = environmentTables();
+    const missing = environmentVariableNames().filter((name) => !tables.includes('| `' + name + '` |'));
     expect(missing).toEqual([]);
+    expect(tables).toContain('| `HEARTBEAT_TIMEOUT_MS` | `20000` | integer ≥ 200 ms |');
+    expect(tables).toMatch(/\| `SUSPECT_AFTER_MS` \| half of `HEARTBEAT_TIMEOUT_MS` \(`10000` with the defaults\) \|/);
+    expect(tables).toContain('| `AUTH_MODE` | **required** | one of `jwt`, `none` |');
   });
 
   it('the README stays a front door: under 300 lines, the two commands, a way to every reader\'s page', () => {

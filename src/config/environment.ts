@@ -47,19 +47,24 @@ export type NotifierName = (typeof NOTIFIER_NAMES)[number];
  * Defaults live here too, so this class is the one place that documents them.
  */
 export class Environment {
+  /** TCP port of the HTTP listener (API, health, metrics, status page). */
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   PORT = 8080;
 
+  /** Address the HTTP listener binds. */
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Lowest level logged; logs are JSON lines on stdout. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL = 'info';
 
   // --- Redis ---
+  /** How to reach Redis: one server (REDIS_URL), Sentinels (REDIS_NODES, REDIS_SENTINEL_MASTER) or a Cluster (REDIS_NODES). */
   @IsIn(['standalone', 'sentinel', 'cluster'])
   REDIS_MODE: 'standalone' | 'sentinel' | 'cluster' = 'standalone';
 
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. Required in standalone mode (`npm start` starts a local Redis when it is unset). */
   @ValidateIf((env: Environment) => env.REDIS_MODE === 'standalone')
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL: string;
@@ -71,11 +76,13 @@ export class Environment {
   @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'each entry must be host:port' })
   REDIS_NODES: string[];
 
+  /** The master name the Sentinels watch. Required in sentinel mode. */
   @ValidateIf((env: Environment) => env.REDIS_MODE === 'sentinel')
   @IsString()
   @MinLength(1)
   REDIS_SENTINEL_MASTER: string;
 
+  /** Redis password, in every mode. */
   @IsOptional() @IsString()
   REDIS_PASSWORD?: string;
 
@@ -115,7 +122,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
-  /** How often every replica sweeps each shard; under half the suspect point, so an outage can be told from a pause. */
+  /** How often each replica looks for lives whose deadline passed; at most half the suspect point, so an outage of ours can be told from a pause between sweeps. */
   @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) => Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))))
   @Type(() => Number) @IsInt() @Min(10) @Max(60000)
   SWEEP_INTERVAL_MS = 1000;
@@ -150,6 +157,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   GUARD_MIN_COUNT = 50;
 
+  /** The guard's window, and how long an operator's release lasts. */
   @Type(() => Number) @IsInt() @Min(1000)
   GUARD_WINDOW_MS = 60000;
 
@@ -158,20 +166,25 @@ export class Environment {
   ENDED_RETENTION_MS = 86400000;
 
   // --- Delivery ---
+  /** Where events go: `log` (the service's log), `webhook` (every WEBHOOK_URLS entry), `tencent-im` (the room's IM group). */
   @Transform(list)
   @ArrayNotEmpty()
   @IsIn(NOTIFIER_NAMES, { each: true })
   NOTIFIERS: NotifierName[] = ['log'];
 
+  /** Outbox events a replica delivers at once (its send queue puts endings first among these). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
+  /** Attempts per notifier before an event goes to the dead-letter stream. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   DELIVERY_MAX_ATTEMPTS = 12;
 
+  /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MS = 500;
 
+  /** Longest retry delay of a failed delivery. */
   @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) => Math.max(10000, e.DELIVERY_BACKOFF_MS))
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MAX_MS = 10000;
@@ -181,9 +194,11 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
+  /** Outbox poll when idle (writers in the same replica wake it at once). */
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_POLL_MS = 200;
 
+  /** Receivers of every event, comma-separated. Required with `webhook` in NOTIFIERS. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
   @Transform(list)
   @ArrayNotEmpty()
@@ -192,7 +207,7 @@ export class Environment {
 
   /**
    * Standard Webhooks secrets (`whsec_` + base64 of 24–64 random bytes), comma- or space-separated, newest first.
-   * Every one signs each webhook, so receivers keep verifying while a secret is rotated.
+   * Every one signs each webhook, so receivers keep verifying while a secret is rotated. Required with `webhook` in NOTIFIERS.
    */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
   @Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value))
@@ -200,15 +215,17 @@ export class Environment {
   @IsWebhookSecret({ each: true })
   WEBHOOK_SECRET: string[];
 
+  /** Time-out of one webhook request; a time-out is retried. */
   @Type(() => Number) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
 
   // --- Tencent Cloud IM (viewer notices and third-party callbacks) ---
+  /** The IM app's SDKAppID. Required with `tencent-im` in NOTIFIERS; when set, callbacks from another SDKAppID are refused. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im') || env.TENCENT_IM_SDKAPPID !== undefined)
   @Type(() => Number) @IsInt() @Min(1)
   TENCENT_IM_SDKAPPID?: number;
 
-  /** The app's key from the IM console; signs the admin UserSig. */
+  /** The app's key from the IM console; signs the admin UserSig. Required with `tencent-im` in NOTIFIERS. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im'))
   @IsString()
   @MinLength(16)
@@ -265,11 +282,12 @@ export class Environment {
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 
   // --- Access ---
+  /** Bearer token of the admin API (`/v1/admin/…`); unset, the admin API answers 403. */
   @IsOptional() @IsString() @MinLength(16)
   ADMIN_TOKEN?: string;
 
   // --- Anchor authentication and limits ---
-  /** `jwt`: anchors present a token minted by the business backend; `none`: trust every caller (deliberate choice). */
+  /** `jwt`: anchors present a token minted by the business backend; `none`: trust every caller (logs a warning). No default: a deliberate choice. */
   @IsIn(['jwt', 'none'])
   AUTH_MODE: 'jwt' | 'none';
 
