@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { SCHEMA_VALIDATION_OPTIONS } from './common/schema-validation';
 import { StorageOutageResponder } from './common/storage-outage';
 import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
 import { Environment } from './config/environment';
@@ -33,9 +34,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       // the caller's X-Request-Id when acceptable, else a new UUID; it is echoed in the response.
       requestIdHeader: false,
       genReqId: requestId,
-      // Route schemas (the heartbeat's) validate as written: no type coercion, unknown fields refused, every fault
-      // named; `example` is an OpenAPI annotation the schemas carry for the docs.
-      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, keywords: ['example'] } },
+      // Route schemas (the heartbeat's, the gateway's) validate as written (see SCHEMA_VALIDATION_OPTIONS).
+      ajv: { customOptions: SCHEMA_VALIDATION_OPTIONS },
     }),
     { bufferLogs: true },
   );

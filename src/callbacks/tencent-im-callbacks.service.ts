@@ -29,6 +29,11 @@ export class TencentImCallbacksService implements OnModuleDestroy {
     private readonly signal: OutboxSignal,
   ) {}
 
+  /** Whether `handle` acts on this CallbackCommand (the rest is the business's, when callbacks are forwarded). */
+  owns(command: string): boolean {
+    return command === 'State.StateChange' || command === 'Group.CallbackOnMemberStateChange';
+  }
+
   /** Acts on the commands it knows; anything else is accepted and ignored. Resolves before a settling report is applied. */
   async handle(command: string, body: Record<string, any>): Promise<void> {
     const reports =

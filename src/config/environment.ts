@@ -269,6 +269,25 @@ export class Environment {
   TENCENT_IM_CALLBACK_MAX_SKEW_SEC = 60;
 
   /**
+   * The business's own IM callback URL. When set, every authenticated callback is forwarded there with its query
+   * string and body unchanged; for commands this service does not act on, the business's answer goes back to IM.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  TENCENT_IM_CALLBACK_FORWARD_URL?: string;
+
+  /** How long a forwarded callback waits for the business; below IM's own 2 s, so IM still gets an answer from us. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(1900)
+  TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS = 1500;
+
+  /**
+   * Which of the app's send-message callbacks our LIVE_* notices skip (send_group_msg `ForbidCallbackControl`):
+   * `both` (default: our notices never reach the business's moderation or archive callbacks), `before`, `after`, `none`.
+   */
+  @IsIn(['both', 'before', 'after', 'none'])
+  TENCENT_IM_FORBID_CALLBACKS: 'both' | 'before' | 'after' | 'none' = 'both';
+
+  /**
    * After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`),
    * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
    * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
