@@ -8,7 +8,7 @@ import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { EndResponse, RoomParams, RoomStatus } from '../rooms/rooms.dto';
 import { RoomsService } from '../rooms/rooms.service';
-import { MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
+import { GuardStatus, MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const MAX_SHARDS = 1024;
@@ -45,6 +45,30 @@ export class AdminLivesResponse {
   lives: RoomStatus[];
 }
 
+/** GET /v1/admin/guard's answer (GuardStatus). */
+export class GuardStatusResponse implements GuardStatus {
+  @ApiProperty({ description: 'GUARD_ENABLED.' })
+  enabled: boolean;
+
+  @ApiProperty({ description: 'True while silence-endings are held back.' })
+  engaged: boolean;
+
+  @ApiProperty({ type: 'integer', example: 3, description: 'Lives that ended for silence in the window plus interrupted ones that will end within it.' })
+  wouldEnd: number;
+
+  @ApiProperty({ type: 'integer', example: 120, description: 'Lives tracked (running, interrupted, and ended for silence in the window).' })
+  tracked: number;
+
+  @ApiProperty({ example: 0.3, description: 'GUARD_MAX_SHARE.' })
+  maxShare: number;
+
+  @ApiProperty({ type: 'integer', example: 50, description: 'GUARD_MIN_COUNT.' })
+  minCount: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Epoch ms until which an operator let held endings through, or null.' })
+  releasedUntil: number | null;
+}
+
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_SECURITY)
 @ApiAdminAuth()
@@ -75,14 +99,18 @@ export class AdminController {
 
   /** The mass-timeout guard: whether it holds endings, and the figures it judges by. */
   @Get('guard')
-  guardStatus() {
+  @ApiOperation({ summary: 'Mass-timeout guard status', description: 'Whether the guard holds silence-endings back, and the figures it judges by.' })
+  @ApiOkResponse({ type: GuardStatusResponse })
+  guardStatus(): Promise<GuardStatus> {
     return this.guard.status();
   }
 
   /** The operator confirms the held endings are real: they go through for one guard window. */
   @Post('guard/release')
   @HttpCode(200)
-  releaseGuard() {
+  @ApiOperation({ summary: 'Release the mass-timeout guard', description: 'The operator confirms the held endings are real: they go through for one guard window (GUARD_WINDOW_MS).' })
+  @ApiOkResponse({ type: GuardStatusResponse, description: 'The guard status after the release.' })
+  releaseGuard(): Promise<GuardStatus> {
     return this.guard.release();
   }
 
