@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { createApp } from './app.factory';
 import { ConfigurationError, loadEnvironment } from './config/load-environment';
+import { StoreStartupError } from './store/redis-preflight';
 
 async function main(): Promise<void> {
   let env;
@@ -14,7 +15,14 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const app = await createApp(env);
-  await app.listen(env.PORT, env.HOST);
+  try {
+    await app.listen(env.PORT, env.HOST);
+  } catch (err) {
+    // Redis unreachable, too old, evicting or holding another layout: one line that says what to do, no stack.
+    if (!(err instanceof StoreStartupError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
   stopOnSignals(app);
 }
 
