@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runDelivery } from './delivery';
 import { runHeartbeat } from './heartbeat';
+import { runIdleSweeps } from './idle-sweeps';
 import { runLag } from './lag';
 import { runMemory } from './memory';
 import { ROOT } from './support/build';
@@ -13,7 +14,7 @@ import { formatTable, Row } from './support/table';
 
 /**
  * `npm run bench`: all five figures in turn, one combined table. `--smoke` (or BENCH_SMOKE=1) runs each at
- * tiny scale for CI; `--write` puts the table, with date and machine, into the README's Benchmarks section.
+ * tiny scale for CI; `--write` puts the table, with date and machine, into docs/benchmarks.md (Latest results).
  */
 function machine(): string {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   for (const [name, run] of [
-    ['heartbeat', runHeartbeat], ['sweep', runSweep], ['lag', runLag], ['memory', runMemory], ['delivery', runDelivery],
+    ['heartbeat', runHeartbeat], ['sweep', runSweep], ['lag', runLag], ['idle sweeps', runIdleSweeps], ['memory', runMemory], ['delivery', runDelivery],
   ] as const) {
     process.stderr.write(`bench: ${name}…\n`);
     rows.push(...(await run()));
@@ -35,7 +36,7 @@ async function main(): Promise<void> {
   const table = formatTable(rows);
   console.log(`\n${header}\n\n${table}`);
   if (process.argv.includes('--write')) {
-    const path = join(ROOT, 'README.md');
+    const path = join(ROOT, 'docs', 'benchmarks.md');
     const doc = readFileSync(path, 'utf8');
     const marker = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
     writeFileSync(path, doc.replace(marker, `<!-- bench:start -->\n${header}\n\n${table}\n<!-- bench:end -->`));

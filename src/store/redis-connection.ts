@@ -52,23 +52,6 @@ export function connectRedis(env: Environment, connectionName = 'live-end-detect
   }
 }
 
-/**
- * Where the service looks for Redis, for logs and error messages: host:port of REDIS_URL, the Sentinels and the
- * master's name, or the Cluster seed nodes. Never the password (REDIS_URL may carry one).
- */
-export function describeRedisTarget(env: Environment): string {
-  switch (env.REDIS_MODE) {
-    case 'cluster':
-      return `Redis Cluster (seed nodes ${env.REDIS_NODES.join(', ')})`;
-    case 'sentinel':
-      return `Redis primary "${env.REDIS_SENTINEL_MASTER}" (Sentinels ${env.REDIS_NODES.join(', ')})`;
-    default: {
-      const url = new URL(env.REDIS_URL);
-      return `Redis at ${url.hostname}:${url.port || 6379}`;
-    }
-  }
-}
-
 /** Resolves once the client can take commands, or rejects after `timeoutMs`. */
 export function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();

@@ -7,7 +7,8 @@ import { defineLuaCommands } from './lua-scripts';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
 import { guardLayout } from './layout-guard';
-import { connectRedis, describeRedisTarget, RedisClient } from './redis-connection';
+import { describeRedisTarget } from '../config/redis-target';
+import { connectRedis, RedisClient } from './redis-connection';
 import { checkRedisServers, connectWithProgress } from './redis-preflight';
 import { REDIS } from './redis.tokens';
 import { StoreHealth } from './store-health';
@@ -60,7 +61,7 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
 
   /** Connects (retrying up to REDIS_STARTUP_TIMEOUT_MS), then refuses a Redis that is too old, evicts, or holds another layout. */
   async onModuleInit(): Promise<void> {
-    const target = describeRedisTarget(this.env);
+    const target = `Redis (${describeRedisTarget(this.env)})`;
     await connectWithProgress(this.redis, this.env, target, this.logger);
     const servers = await checkRedisServers(this.redis, this.env, target, this.logger);
     const layout = await guardLayout(this.redis, this.keys, this.logger);

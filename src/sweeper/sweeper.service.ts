@@ -7,17 +7,21 @@ import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { MassTimeoutGuard } from './mass-timeout-guard';
+import { DueSoonSignal } from './due-soon';
+import { ShardTimers } from './shard-timers';
 
 const INTERVAL_NAME = 'sweep';
 /** Longest pause between sweep attempts while they fail (unless SWEEP_INTERVAL_MS is longer). */
 const BACKOFF_MAX_MS = 2000;
 
 /**
- * Judges due lives on every tick, in every replica. Each shard's claim is one atomic script,
- * so replicas racing over the same shard still make each transition once. While sweeps fail (Redis away, hung,
- * full), attempts back off exponentially up to 2 s, with one warning when they start failing and one line when
- * they succeed again; the sweep after a long gap gives lives a fresh grace (SWEEP_GAP_MS), so nothing ends for
- * the time Redis was away.
+ * Judges due lives, in every replica: a full pass over every shard each SWEEP_INTERVAL_MS (the mass-timeout
+ * guard is asked then), and in between a shard is swept again when its earliest live falls due (ShardTimers),
+ * so a live ends within a small fraction of the interval after its deadline. Each shard's claim is one atomic
+ * script, so replicas racing over the same shard still make each transition once. While full passes fail (Redis
+ * away, hung, full), they back off exponentially up to 2 s and the shard timers pause, with one warning when
+ * sweeps start failing and one line when they succeed again; the pass after a long gap gives lives a fresh grace
+ * (SWEEP_GAP_MS), so nothing ends for the time Redis was away.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -26,6 +30,11 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   private stopping = false;
   /** While sweeps fail: since when, how many attempts, and when the next may start (epoch ms). */
   private failure: { since: number; attempts: number; retryAt: number } | null = null;
+  /** The guard's answer at the last full pass; sweeps between passes follow it. */
+  private hold = false;
+  private readonly timers: ShardTimers;
+  /** Shards this replica is sweeping now. */
+  private readonly inFlight = new Set<number>();
 
   constructor(
     private readonly env: Environment,
@@ -35,7 +44,14 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly scheduler: SchedulerRegistry,
     private readonly guard: MassTimeoutGuard,
     private readonly metrics: MetricsService,
-  ) {}
+    dueSoon: DueSoonSignal,
+  ) {
+    // A tenth of the interval between visits of one shard: a lag of ~100 ms at the default 1 s.
+    this.timers = new ShardTimers(Math.max(5, Math.round(env.SWEEP_INTERVAL_MS / 10)), env.SWEEP_INTERVAL_MS, (shard) => void this.sweepDue(shard));
+    dueSoon.listen((roomId, dueInMs) => {
+      if (!this.stopping) this.timers.armNoLaterThan(keys.shardOf(roomId), dueInMs);
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.tick(), this.env.SWEEP_INTERVAL_MS));
@@ -44,6 +60,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.scheduler.deleteInterval(INTERVAL_NAME);
+    this.timers.clear();
     await this.current;
   }
 
@@ -88,6 +105,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
       this.sweepFailed(err, 'sweeps failing (guard check)');
       return;
     }
+    this.hold = hold;
     const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard, hold)));
     const swept = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     await this.guard.recordEndings(swept.reduce((sum, r) => sum + r.ended, 0)).catch(() => undefined);
@@ -109,19 +127,39 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
-  /** Claims batch after batch until the shard has nothing more due; sums what the batches did. */
+  /** A shard's timer fired: its earliest live is due now. A failure is left to the next full pass (which backs off). */
+  private async sweepDue(shard: number): Promise<void> {
+    if (this.stopping || this.failure || this.inFlight.has(shard)) return;
+    try {
+      const { ended } = await this.sweepShard(shard, this.hold);
+      await this.guard.recordEndings(ended);
+    } catch (err) {
+      this.metrics.redisError('sweep', err);
+    }
+  }
+
+  /** Claims batch after batch until the shard has nothing more due; sums what the batches did; arms its timer. */
   private async sweepShard(shard: number, hold: boolean): Promise<{ ended: number; gapMs: number; rescheduled: number }> {
     const total = { ended: 0, gapMs: 0, rescheduled: 0 };
-    for (;;) {
-      const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
-      total.ended += outcome.ended;
-      total.gapMs = Math.max(total.gapMs, outcome.gapMs);
-      total.rescheduled += outcome.rescheduled;
-      if (outcome.interrupted + outcome.ended > 0) {
-        this.metrics.transitionsMade(outcome.transitions);
-        this.signal.notify();
+    this.inFlight.add(shard);
+    try {
+      for (;;) {
+        const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
+        total.ended += outcome.ended;
+        total.gapMs = Math.max(total.gapMs, outcome.gapMs);
+        total.rescheduled += outcome.rescheduled;
+        if (outcome.interrupted + outcome.ended > 0) {
+          this.metrics.transitionsMade(outcome.transitions);
+          this.signal.notify();
+        }
+        if (this.stopping) return total;
+        if (outcome.claimed < this.env.SWEEP_BATCH) {
+          this.timers.arm(shard, outcome.nextDueInMs);
+          return total;
+        }
       }
-      if (outcome.claimed < this.env.SWEEP_BATCH || this.stopping) return total;
+    } finally {
+      this.inFlight.delete(shard);
     }
   }
 }
