@@ -110,10 +110,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /**
-         * Release the mass-timeout guard
-         * @description The operator confirms the held endings are real: they go through for one guard window (GUARD_WINDOW_MS).
-         */
+        /** Let the endings the mass-timeout guard holds go through for one GUARD_WINDOW_MS */
         post: operations["Admin_releaseGuard"];
         delete?: never;
         options?: never;
@@ -249,10 +246,10 @@ export interface components {
             /** @example 409 */
             statusCode: number;
             /**
-             * @description The status text; absent when the request was refused before routing (e.g. a body that is not JSON).
+             * @description The status text.
              * @example Conflict
              */
-            error?: string;
+            error: string;
             /**
              * @description What went wrong; for 400, one entry per offending field, each naming it.
              * @example anchorId does not match the anchor of live live-42
@@ -426,10 +423,10 @@ export interface components {
             /** @example 409 */
             statusCode: number;
             /**
-             * @description The status text; absent when the request was refused before routing (e.g. a body that is not JSON).
+             * @description The status text.
              * @example Conflict
              */
-            error?: string;
+            error: string;
             /**
              * @description What went wrong; for 400, one entry per offending field, each naming it.
              * @example anchorId does not match the anchor of live live-42
@@ -446,10 +443,10 @@ export interface components {
             /** @example 409 */
             statusCode: number;
             /**
-             * @description The status text; absent when the request was refused before routing (e.g. a body that is not JSON).
+             * @description The status text.
              * @example Conflict
              */
-            error?: string;
+            error: string;
             /**
              * @description What went wrong; for 400, one entry per offending field, each naming it.
              * @example anchorId does not match the anchor of live live-42
@@ -610,7 +607,7 @@ export interface operations {
                     "application/json": components["schemas"]["HeartbeatResponse"];
                 };
             };
-            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not JSON. */
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -695,6 +692,38 @@ export interface operations {
                     "application/json": components["schemas"]["GoneResponse"];
                 };
             };
+            /** @description The body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not declared as JSON: send it with `content-type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "send the body as JSON with content-type: application/json (got content-type: text/plain)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description The anchor beats faster than HEARTBEAT_RATE_PER_SEC allows. */
             429: {
                 headers: {
@@ -759,7 +788,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndResponse"];
                 };
             };
-            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not JSON. */
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -843,6 +872,38 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The body is larger than the route accepts. */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 413,
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not declared as JSON: send it with `content-type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "send the body as JSON with content-type: application/json (got content-type: text/plain)"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
@@ -884,7 +945,7 @@ export interface operations {
                     "application/json": components["schemas"]["RoomStatus"];
                 };
             };
-            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not JSON. */
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -946,7 +1007,7 @@ export interface operations {
                     "application/json": components["schemas"]["AdminLivesResponse"];
                 };
             };
-            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not JSON. */
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1135,6 +1196,22 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The guard holds nothing: it is disabled, not engaged, or already released. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 409,
+                     *       "error": "Conflict",
+                     *       "message": "the mass-timeout guard is not engaged (3 of 120 lives would end within the window): nothing to release"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
             503: {
                 headers: {
@@ -1175,7 +1252,7 @@ export interface operations {
                     "application/json": components["schemas"]["EndResponse"];
                 };
             };
-            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not JSON. */
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1534,6 +1611,22 @@ export interface operations {
                      *       "statusCode": 413,
                      *       "error": "Payload Too Large",
                      *       "message": "Request body is too large"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The body is not declared as JSON: send it with `content-type: application/json`. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 415,
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "send the body as JSON with content-type: application/json (got content-type: text/plain)"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
