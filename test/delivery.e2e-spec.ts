@@ -1,3 +1,4 @@
+import { webhookLaneName } from '../src/notify/notify.module';
 import { verifyWebhook } from '../src/notify/webhook-signature';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
@@ -65,7 +66,7 @@ describe('delivery through the outbox', () => {
     const dead = [];
     for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
     client.disconnect();
-    const letter = dead.map(([, fields]) => fields).find((f) => f.includes('webhook#0') && f[1].includes('refused-live:1'));
+    const letter = dead.map(([, fields]) => fields).find((f) => f.includes(webhookLaneName(receiver.url)) && f[1].includes('refused-live:1'));
     expect(letter).toBeDefined();
     expect(letter).toContain('422');
   });
@@ -93,7 +94,7 @@ describe('delivery through the outbox', () => {
     const client = redis.client();
     const shardKey = (await redis.keys('led:{*}:outbox'))[0];
     await client.xadd(shardKey, '*', 'event', JSON.stringify({ id: 'orphan-live:1', type: 'live.ended', seq: 1, roomId: 'orphan', liveId: 'orphan-live', anchorId: 'a', groupId: 'orphan', reason: 'timeout', at: Date.now() }));
-    const read = await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
+    const read = await client.xreadgroup('GROUP', webhookLaneName(receiver.url), 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
     expect(read).not.toBeNull();
     client.disconnect();
 
@@ -112,7 +113,7 @@ describe('delivery through the outbox', () => {
     receiver.delayMs = 0;
     const client = redis.client();
     const pending = [];
-    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, 'notifiers', '-', '+', 100)) as unknown[]));
+    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, webhookLaneName(receiver.url), '-', '+', 100)) as unknown[]));
     client.disconnect();
     expect(pending).toEqual([]);
   });

@@ -4,6 +4,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
+import { ImRateStore } from './im-rate-store';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
 import { connectRedis, RedisClient, whenReady } from './redis-connection';
@@ -28,8 +29,9 @@ const STARTUP_TIMEOUT_MS = 30000;
     LiveStore,
     OutboxStore,
     RecentEndings,
+    ImRateStore,
   ],
-  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings],
+  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings, ImRateStore],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
