@@ -8,6 +8,7 @@ import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { Environment } from './config/environment';
+import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
@@ -31,6 +32,7 @@ export class AppModule {
         StoreModule,
         NotifyModule,
         RoomsModule,
+        GatewayModule,
         SweeperModule,
         AdminModule,
         HealthModule,

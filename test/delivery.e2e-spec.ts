@@ -1,5 +1,4 @@
 import { webhookLaneName } from '../src/notify/notify.module';
-import { verifyWebhook } from '../src/notify/webhook-signature';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -18,6 +17,7 @@ describe('delivery through the outbox', () => {
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));
     receiver.requests.length = 0;
+    receiver.respondTo = null;
   });
 
   afterAll(async () => {
@@ -46,17 +46,16 @@ describe('delivery through the outbox', () => {
       const got = receiver.requests.filter((r) => r.json?.id === 'flaky-live:1');
       return got.length >= 3 && got;
     }, 5000, 'three attempts');
-    expect(attempts.map((r) => r.headers['idempotency-key'])).toEqual(['flaky-live:1', 'flaky-live:1', 'flaky-live:1']);
-    for (const attempt of attempts) {
-      expect(verifyWebhook(WEBHOOK_SECRET, attempt.headers['x-led-timestamp'] as string, attempt.body, attempt.headers['x-led-signature'] as string)).toBe(true);
-    }
+    // Same webhook-id each time; the receiver verified each signature with the standardwebhooks library.
+    expect(attempts.map((r) => r.headers['webhook-id'])).toEqual(['flaky-live:1', 'flaky-live:1', 'flaky-live:1']);
+    expect(attempts.map((r) => r.verificationError)).toEqual([null, null, null]);
     await sleep(300);
     expect(receiver.requests.filter((r) => r.json?.id === 'flaky-live:1')).toHaveLength(3);
   });
 
   it('does not retry a 4xx answer: the event goes to the dead-letter stream', async () => {
     const svc = await start();
-    receiver.respondWith(422);
+    receiver.respondTo = (event) => (event?.id === 'refused-live:1' ? 422 : undefined);
     await svc.post('/v1/rooms/refused-room/heartbeat', { liveId: 'refused-live', anchorId: 'a' });
     await waitFor(() => receiver.requests.some((r) => r.json?.id === 'refused-live:1'));
     await sleep(400);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { sampleValue } from './support/prometheus-text';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
@@ -121,7 +122,17 @@ describe('GET /metrics', () => {
     expect(sampleValue(text, 'led_dead_letter_stream_length')).toBe(1);
   });
 
+  it('passes `promtool check metrics` (naming and format conventions) on a live scrape', async () => {
+    const text = await scrape();
+    expect(text).toMatch(/^led_dead_letters_total\{/m); // counters, histograms and gauges all have series by now
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (check.error) throw new Error(`promtool is needed (Debian package prometheus; .ci/run installs it): ${check.error.message}`);
+    expect({ status: check.status, problems: `${check.stdout}${check.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
+  });
+
   it('shows an event that is being delivered in the outbox gauges until it is acknowledged', async () => {
+    // The lives of earlier tests end on their own: their events must be out first, or they are counted too.
+    await waitFor(async () => sampleValue(await scrape(), 'led_outbox_depth') === 0 && receiver.events({ roomId: 'm-dead', type: 'live.ended' }).length > 0, 10000, 'earlier events delivered');
     receiver.delayMs = 1500;
     try {
       // timeoutMs 4000: no interruption (at 2 s) adds events while the first one is on the wire.
@@ -129,6 +140,7 @@ describe('GET /metrics', () => {
       await waitFor(() => receiver.requests.some((r) => r.json?.id === 'm-slow-live:1'), 5000, 'the slow delivery to start');
       await sleep(200);
       const during = await scrape();
+      expect([sampleValue(during, 'led_lane_pending', { lane }), sampleValue(during, 'led_lane_unread', { lane })]).toEqual([1, 0]);
       expect(sampleValue(during, 'led_outbox_depth')).toBe(1);
       expect(sampleValue(during, 'led_outbox_in_delivery')).toBe(1);
       expect(sampleValue(during, 'led_outbox_oldest_age_seconds')).toBeGreaterThan(0.1);

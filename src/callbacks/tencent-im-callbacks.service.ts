@@ -19,6 +19,11 @@ export class TencentImCallbacksService {
     private readonly signal: OutboxSignal,
   ) {}
 
+  /** Whether `handle` acts on this CallbackCommand (the rest is the business's, when callbacks are forwarded). */
+  owns(command: string): boolean {
+    return command === 'State.StateChange' || command === 'Group.CallbackOnMemberStateChange';
+  }
+
   /** Acts on the commands it knows; anything else is accepted and ignored. */
   async handle(command: string, body: Record<string, any>): Promise<void> {
     switch (command) {

@@ -11,6 +11,7 @@ import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
 import { TencentImChannel } from './tencent-im/tencent-im.channel';
 import { TencentImStats } from './tencent-im/tencent-im.stats';
+import { WebhookSigner } from './webhook-signature';
 import { WebhookNotifier } from './webhook.notifier';
 
 /**
@@ -23,10 +24,10 @@ function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: Tencen
     switch (name) {
       case 'log':
         return [new LogNotifier(logger)];
-      case 'webhook':
-        return env.WEBHOOK_URLS.map(
-          (url) => new WebhookNotifier(webhookLaneName(url), url, env.WEBHOOK_SECRET, env.WEBHOOK_TIMEOUT_MS),
-        );
+      case 'webhook': {
+        const signer = new WebhookSigner(env.WEBHOOK_SECRET);
+        return env.WEBHOOK_URLS.map((url) => new WebhookNotifier(webhookLaneName(url), url, signer, env.WEBHOOK_TIMEOUT_MS));
+      }
       case 'tencent-im':
         return [tencentIm.createNotifier()];
     }

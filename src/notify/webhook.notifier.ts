@@ -4,10 +4,11 @@ import axios, { AxiosError, AxiosInstance } from 'axios';
 import type { LiveEvent } from '../events/live-event';
 import { parseRetryAfter } from '../common/retry-after';
 import { DeliveryError, Notifier } from './notifier';
-import { IDEMPOTENCY_HEADER, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
+import type { WebhookSigner } from './webhook-signature';
 
 /**
- * POSTs each event as JSON to one business-backend URL, signed, with the event id as idempotency key.
+ * POSTs each event as JSON to one business-backend URL, signed as Standard Webhooks say (`webhook-id` = the
+ * event id, the receiver's idempotency key; `webhook-timestamp`; `webhook-signature`).
  * 5xx, 408, 429, 3xx (a redirect: not followed, as the signature names this URL; reported as such),
  * time-outs and network errors are worth retrying; any other 4xx is not. The events of one live are
  * sent in seq order (its lane is ordered).
@@ -21,7 +22,7 @@ export class WebhookNotifier implements Notifier {
   constructor(
     readonly name: string,
     private readonly url: string,
-    private readonly secret: string,
+    private readonly signer: WebhookSigner,
     timeoutMs: number,
   ) {
     this.describe = `webhook ${new URL(url).origin}`;
@@ -42,7 +43,6 @@ export class WebhookNotifier implements Notifier {
 
   async deliver(event: LiveEvent, signal?: AbortSignal): Promise<void> {
     const body = JSON.stringify(event);
-    const timestamp = Math.floor(Date.now() / 1000);
     let status: number;
     let retryAfter: string | undefined;
     let location: string | undefined;
@@ -51,10 +51,7 @@ export class WebhookNotifier implements Notifier {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'live-end-detector',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(this.secret, timestamp, body),
-          [IDEMPOTENCY_HEADER]: event.id,
-          'x-led-event': event.type,
+          ...this.signer.headers(event.id, body),
         },
         signal,
       });

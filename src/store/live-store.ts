@@ -33,9 +33,46 @@ export class LiveStore {
   }
 
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
-    const shard = this.keys.shardOf(input.roomId);
     this.beats.hold();
-    const [status, value, emitted, transitions] = await this.scripts.heartbeat(
+    return parseHeartbeat(await this.scripts.heartbeat(...this.heartbeatArgs(input)));
+  }
+
+  /**
+   * Many heartbeats, one round trip per shard touched (a pipeline of heartbeat scripts, all keys in the
+   * shard's slot, so it also runs on a Cluster). Outcomes come back in input order; a beat whose shard
+   * could not be reached gets the Error instead (the other shards' beats are unaffected).
+   */
+  async heartbeats(inputs: HeartbeatInput[]): Promise<Array<HeartbeatOutcome | Error>> {
+    const byShard = new Map<number, number[]>();
+    inputs.forEach((input, i) => {
+      const shard = this.keys.shardOf(input.roomId);
+      const positions = byShard.get(shard);
+      if (positions) positions.push(i);
+      else byShard.set(shard, [i]);
+    });
+    const outcomes = new Array<HeartbeatOutcome | Error>(inputs.length);
+    this.beats.hold();
+    await Promise.all(
+      [...byShard.values()].map(async (positions) => {
+        const pipeline = this.redis.pipeline() as unknown as LuaPipeline;
+        for (const i of positions) pipeline.heartbeat(...this.heartbeatArgs(inputs[i]));
+        try {
+          const replies = (await pipeline.exec()) ?? [];
+          positions.forEach((i, k) => {
+            const [err, reply] = replies[k] ?? [new Error('no reply from Redis'), null];
+            outcomes[i] = err ?? parseHeartbeat(reply as HeartbeatReply);
+          });
+        } catch (err) {
+          for (const i of positions) outcomes[i] = err as Error;
+        }
+      }),
+    );
+    return outcomes;
+  }
+
+  private heartbeatArgs(input: HeartbeatInput): Array<string | number> {
+    const shard = this.keys.shardOf(input.roomId);
+    return [
       this.keys.rooms(shard),
       this.keys.due(shard),
       this.keys.outbox(shard),
@@ -51,13 +88,7 @@ export class LiveStore {
       this.env.HEARTBEAT_RATE_BURST,
       // Only IM callbacks read the anchor index: without them it would be memory for nothing.
       this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
-    );
-    if (status === 'ok') {
-      return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
-    }
-    if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
-    if (status === 'limited') return { kind: 'limited', retryAfterMs: Number(value) };
-    return { kind: 'conflict' };
+    ];
   }
 
   /** Ends the room's live; `liveId`/`anchorId` empty means "whatever runs" (operator use). */
@@ -160,6 +191,23 @@ export class LiveStore {
       { live: 0, interrupted: 0 },
     );
   }
+}
+
+type HeartbeatReply = Awaited<ReturnType<LuaCommands['heartbeat']>>;
+
+/** The heartbeat script as a pipeline command. */
+interface LuaPipeline {
+  heartbeat(...args: Array<string | number>): LuaPipeline;
+  exec(): Promise<Array<[Error | null, unknown]> | null>;
+}
+
+function parseHeartbeat([status, value, emitted, transitions]: HeartbeatReply): HeartbeatOutcome {
+  if (status === 'ok') {
+    return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
+  }
+  if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
+  if (status === 'limited') return { kind: 'limited', retryAfterMs: Number(value) };
+  return { kind: 'conflict' };
 }
 
 /** Reads the `{"<type>:<reason>", count, …}` list the scripts return (see includes/emit.lua). */

@@ -24,7 +24,7 @@ export const FAST_TIMINGS = {
 /** Existing tests run without anchor tokens; auth tests set AUTH_MODE=jwt themselves. */
 export const TEST_DEFAULTS = { ...FAST_TIMINGS, AUTH_MODE: 'none' };
 
-export const WEBHOOK_SECRET = 'test-webhook-secret-0123456789';
+export { WEBHOOK_SECRET } from './webhook-receiver';
 
 export interface TestApp {
   app: NestFastifyApplication;
