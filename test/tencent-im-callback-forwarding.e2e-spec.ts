@@ -45,7 +45,8 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
       await startLive(plain, `ct-room-${i}`, `ct-anchor-${i}`);
       const answer = await sendImCallback(plain.url, 'State.StateChange', disconnect(`ct-anchor-${i}`), { token: TOKEN, contentType });
       expect({ contentType, status: answer.status, body: answer.json }).toEqual({ contentType, status: 200, body: OK });
-      expect(await stateOf(`ct-room-${i}`)).toBe('interrupted');
+      // An offline report settles for OFFLINE_SETTLE_MS before it is applied.
+      await waitFor(async () => (await stateOf(`ct-room-${i}`)) === 'interrupted', 5000, `ct-room-${i} interrupted`);
     }
   });
 
@@ -93,7 +94,7 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
     const answer = await sendImCallback(svc.url, 'State.StateChange', disconnect('fw-anchor'), { token: TOKEN });
     expect({ status: answer.status, body: answer.json }).toEqual({ status: 200, body: OK });
     expect(answer.tookMs).toBeLessThan(FORWARD_TIMEOUT_MS);
-    expect(await stateOf('fw-room')).toBe('interrupted');
+    await waitFor(async () => (await stateOf('fw-room')) === 'interrupted', 5000, 'fw-room interrupted');
     const forwarded = await waitFor(() => business.received[before], 2000, 'the forwarded State.StateChange');
     expect(forwarded.query.get('CallbackCommand')).toBe('State.StateChange');
     expect(forwarded.body).toContain('"fw-anchor"');

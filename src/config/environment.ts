@@ -122,7 +122,8 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
-  /** How often each replica looks for lives whose deadline passed. */
+  /** How often each replica looks for lives whose deadline passed; at most half the suspect point, so an outage of ours can be told from a pause between sweeps. */
+  @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) => Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))))
   @Type(() => Number) @IsInt() @Min(10) @Max(60000)
   SWEEP_INTERVAL_MS = 1000;
 
@@ -132,11 +133,15 @@ export class Environment {
 
   /**
    * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
-   * meanwhile were lost, so lives get a fresh grace instead of all ending at once.
+   * meanwhile were lost, so lives get a fresh grace instead of all ending at once. At most SUSPECT_AFTER_MS.
    */
-  @DerivedFrom<Environment>(['SWEEP_INTERVAL_MS'], '5000, or five SWEEP_INTERVAL_MS if that is more', (e) => Math.max(5000, 5 * e.SWEEP_INTERVAL_MS))
+  @DerivedFrom<Environment>(
+    ['SWEEP_INTERVAL_MS', 'SUSPECT_AFTER_MS', 'HEARTBEAT_INTERVAL_MS', 'HEARTBEAT_TIMEOUT_MS', 'TIMEOUT_MIN_MS'],
+    "the shortest room's suspect point minus its beat interval, within two SWEEP_INTERVAL_MS and 5000, at most SUSPECT_AFTER_MS",
+    (e) => derivedSweepGapMs(e),
+  )
   @Type(() => Number) @IsInt() @Min(100)
-  SWEEP_GAP_MS = 5000;
+  SWEEP_GAP_MS = 2000;
 
   // --- Mass-timeout guard ---
   /** Hold silence-endings when too many lives would end in one window (our fault is likelier than theirs). */
@@ -246,10 +251,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000)
   TENCENT_IM_RATE_PER_SEC = 200;
 
-  /** Which transitions viewers hear about; superseded endings never. */
+  /** Which transitions viewers hear about (`replaced`: a new live superseded the one they watch); superseded endings never. */
   @Transform(list)
-  @IsIn(['ended', 'interrupted', 'resumed'], { each: true })
-  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed'> = ['ended', 'interrupted', 'resumed'];
+  @IsIn(['ended', 'interrupted', 'resumed', 'replaced'], { each: true })
+  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed' | 'replaced'> = ['ended', 'interrupted', 'resumed', 'replaced'];
 
   /** Optional text element added to LIVE_ENDED notices, for clients that do not parse the custom element. */
   @IsOptional() @IsString() @MaxLength(1000)
@@ -286,7 +291,16 @@ export class Environment {
   @IsIn(['both', 'before', 'after', 'none'])
   TENCENT_IM_FORBID_CALLBACKS: 'both' | 'before' | 'after' | 'none' = 'both';
 
-  /** After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`). */
+  /**
+   * After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`),
+   * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
+   * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
+   */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_INTERVAL_MS'],
+    '8000, or 1.6 times HEARTBEAT_INTERVAL_MS if that is more',
+    (e) => Math.max(8000, Math.round(1.6 * e.HEARTBEAT_INTERVAL_MS)),
+  )
   @Type(() => Number) @IsInt() @Min(100)
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 
@@ -375,6 +389,21 @@ export class Environment {
  */
 export function fastestBeatsPerSec(e: Pick<Environment, 'HEARTBEAT_INTERVAL_MS' | 'TIMEOUT_MIN_MS' | 'HEARTBEAT_TIMEOUT_MS'>): number {
   return 1000 / ((e.HEARTBEAT_INTERVAL_MS * e.TIMEOUT_MIN_MS) / e.HEARTBEAT_TIMEOUT_MS);
+}
+
+/**
+ * The default SWEEP_GAP_MS. An outage shorter than the gap threshold goes unnoticed, so the anchor of every
+ * room must be able to retry after it (its client waits up to one beat interval) and still beat before its
+ * suspect point: for the shortest room (TIMEOUT_MIN_MS, timings scaled) that is suspect − interval. At most
+ * 5 s; not under two sweep intervals (a normal pause between sweeps must not pass for an outage) unless the
+ * suspect point is shorter still, since an outage longer than the suspect point must always count.
+ */
+export function derivedSweepGapMs(
+  e: Pick<Environment, 'SWEEP_INTERVAL_MS' | 'SUSPECT_AFTER_MS' | 'HEARTBEAT_INTERVAL_MS' | 'HEARTBEAT_TIMEOUT_MS' | 'TIMEOUT_MIN_MS'>,
+): number {
+  const shortestRoom = Math.min(1, e.TIMEOUT_MIN_MS / e.HEARTBEAT_TIMEOUT_MS);
+  const tolerance = Math.floor((e.SUSPECT_AFTER_MS - e.HEARTBEAT_INTERVAL_MS) * shortestRoom);
+  return Math.min(e.SUSPECT_AFTER_MS, Math.max(2 * e.SWEEP_INTERVAL_MS, Math.min(5000, tolerance)));
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */

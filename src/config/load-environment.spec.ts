@@ -44,7 +44,7 @@ describe('loadEnvironment', () => {
     const im = { ...base, NOTIFIERS: 'tencent-im', TENCENT_IM_SDKAPPID: '1400000000', TENCENT_IM_SECRET_KEY: 'k'.repeat(64) };
     expect(loadEnvironment(im)).toMatchObject({
       TENCENT_IM_SDKAPPID: 1400000000, TENCENT_IM_BASE_URL: 'https://console.tim.qq.com', TENCENT_IM_RATE_PER_SEC: 200,
-      TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed'],
+      TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed', 'replaced'],
     });
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SDKAPPID: '' })).toThrow(/TENCENT_IM_SDKAPPID .*not set/);
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SECRET_KEY: 'short-key' })).toThrow(/TENCENT_IM_SECRET_KEY .*value hidden/);
@@ -130,7 +130,7 @@ describe('loadEnvironment', () => {
     it('the defaults are what the derivations give from the default timeout', () => {
       expect(loadEnvironment(base)).toMatchObject({
         SUSPECT_AFTER_MS: 10000, HEARTBEAT_INTERVAL_MS: 5000, TIMEOUT_MIN_MS: 5000, TIMEOUT_MAX_MS: 300000, HEARTBEAT_RATE_PER_SEC: 5,
-        SWEEP_GAP_MS: 5000, DELIVERY_BACKOFF_MAX_MS: 10000, DELIVERY_CLAIM_IDLE_MS: 30000, HTTP_HEADERS_TIMEOUT_MS: 5000,
+        SWEEP_GAP_MS: 2000, DELIVERY_BACKOFF_MAX_MS: 10000, DELIVERY_CLAIM_IDLE_MS: 30000, HTTP_HEADERS_TIMEOUT_MS: 5000,
       });
     });
 
@@ -152,9 +152,33 @@ describe('loadEnvironment', () => {
     });
 
     it('other timings follow their base too', () => {
-      expect(loadEnvironment({ ...base, SWEEP_INTERVAL_MS: '3000' }).SWEEP_GAP_MS).toBe(15000);
+      expect(loadEnvironment({ ...base, SWEEP_INTERVAL_MS: '3000' }).SWEEP_GAP_MS).toBe(6000);
       expect(loadEnvironment({ ...base, DELIVERY_BACKOFF_MS: '20000' })).toMatchObject({ DELIVERY_BACKOFF_MAX_MS: 20000, DELIVERY_CLAIM_IDLE_MS: 40000 });
       expect(loadEnvironment({ ...base, HTTP_REQUEST_TIMEOUT_MS: '2000' }).HTTP_HEADERS_TIMEOUT_MS).toBe(2000);
+    });
+
+    it('SWEEP_GAP_MS lets the shortest room ride out an outage it does not notice, and never exceeds the suspect point', () => {
+      // Shortest room (TIMEOUT_MIN_MS 5 s of 20 s): suspect 2.5 s, a beat every 1.25 s, so an outage over 1.25 s must
+      // count as ours; two sweep intervals (2 s) is the least a gap can be told from a normal pause between sweeps.
+      expect(loadEnvironment(base).SWEEP_GAP_MS).toBe(2000);
+      expect(loadEnvironment({ ...base, TIMEOUT_MIN_MS: '20000' }).SWEEP_GAP_MS).toBe(5000);
+      expect(loadEnvironment({ ...base, SWEEP_INTERVAL_MS: '200', TIMEOUT_MIN_MS: '10000' }).SWEEP_GAP_MS).toBe(2500);
+      // A suspect point under two sweep intervals: the gap is the suspect point.
+      expect(loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '3000', TIMEOUT_MIN_MS: '3000' }).SWEEP_GAP_MS).toBe(1500);
+      expect(loadEnvironment({ ...base, SWEEP_GAP_MS: '10000' }).SWEEP_GAP_MS).toBe(10000);
+      expect(() => loadEnvironment({ ...base, SWEEP_GAP_MS: '12000' })).toThrow(
+        /SWEEP_GAP_MS \(12000\) must not exceed SUSPECT_AFTER_MS \(10000, derived: half of HEARTBEAT_TIMEOUT_MS\): a shorter outage of ours/,
+      );
+      expect(() => loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '2000', TIMEOUT_MIN_MS: '2000', SWEEP_INTERVAL_MS: '1000' })).toThrow(
+        /SWEEP_GAP_MS \(1000, derived: .*\) must be at least 1.5 times SWEEP_INTERVAL_MS \(1000\)/,
+      );
+    });
+
+    it('refuses a disconnect grace the next heartbeat could not beat', () => {
+      expect(() => loadEnvironment({ ...base, TENCENT_IM_DISCONNECT_GRACE_MS: '5000' })).toThrow(
+        /TENCENT_IM_DISCONNECT_GRACE_MS \(5000\) must exceed HEARTBEAT_INTERVAL_MS \(5000, derived: a quarter of HEARTBEAT_TIMEOUT_MS\)/,
+      );
+      expect(loadEnvironment({ ...base, TENCENT_IM_DISCONNECT_GRACE_MS: '5001' }).TENCENT_IM_DISCONNECT_GRACE_MS).toBe(5001);
     });
 
     it('nothing is derived from an invalid source', () => {

@@ -182,9 +182,26 @@ const RELATIONS: Relation[] = [
         : undefined,
   },
   {
+    // Below that, a normal pause between two sweeps would pass for an outage, and silence would never count.
     variables: ['SWEEP_GAP_MS', 'SWEEP_INTERVAL_MS'],
     problem: (c, show) =>
-      c.SWEEP_GAP_MS < 2 * c.SWEEP_INTERVAL_MS ? `${show('SWEEP_GAP_MS')} must be at least twice ${show('SWEEP_INTERVAL_MS')}` : undefined,
+      c.SWEEP_GAP_MS < 1.5 * c.SWEEP_INTERVAL_MS ? `${show('SWEEP_GAP_MS')} must be at least 1.5 times ${show('SWEEP_INTERVAL_MS')}` : undefined,
+  },
+  {
+    // An outage of ours shorter than the gap threshold but longer than the suspect point would interrupt lives that beat.
+    variables: ['SWEEP_GAP_MS', 'SUSPECT_AFTER_MS'],
+    problem: (c, show) =>
+      c.SWEEP_GAP_MS > c.SUSPECT_AFTER_MS
+        ? `${show('SWEEP_GAP_MS')} must not exceed ${show('SUSPECT_AFTER_MS')}: a shorter outage of ours would interrupt lives that beat`
+        : undefined,
+  },
+  {
+    // The anchor's next beat must be able to refute an IM offline report before the grace runs out.
+    variables: ['TENCENT_IM_DISCONNECT_GRACE_MS', 'HEARTBEAT_INTERVAL_MS'],
+    problem: (c, show) =>
+      c.TENCENT_IM_DISCONNECT_GRACE_MS <= c.HEARTBEAT_INTERVAL_MS
+        ? `${show('TENCENT_IM_DISCONNECT_GRACE_MS')} must exceed ${show('HEARTBEAT_INTERVAL_MS')}: a beating anchor would end 'disconnect' on a false report`
+        : undefined,
   },
   {
     variables: ['DELIVERY_BACKOFF_MAX_MS', 'DELIVERY_CLAIM_IDLE_MS'],

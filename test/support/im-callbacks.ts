@@ -116,3 +116,22 @@ function safeParse(text: string): unknown {
     return null;
   }
 }
+
+/** The documented State.StateChange reasons of each action (https://cloud.tencent.com/document/product/269/2570). */
+export const IM_REASON = { Login: 'Register', Logout: 'Unregister', Disconnect: 'LinkClose' } as const;
+
+/** Sends State.StateChange callbacks for one service (whose address may change across restarts), signed with `token`. */
+export class ImCallbackSender {
+  constructor(
+    private readonly baseUrl: () => string,
+    private readonly sdkAppId: string,
+    private readonly token: string,
+  ) {}
+
+  /** `Action` as IM names it, `Reason` as IM documents it, `EventTime` in epoch ms; resolves with the HTTP status. */
+  async stateChange(account: string, action: 'Login' | 'Logout' | 'Disconnect', reason: string, eventTime: number): Promise<number> {
+    const body = { CallbackCommand: 'State.StateChange', EventTime: eventTime, Info: { Action: action, To_Account: account, Reason: reason } };
+    const answer = await sendImCallback(this.baseUrl(), 'State.StateChange', body, { token: this.token, sdkAppId: this.sdkAppId, contentType: 'application/json' });
+    return answer.status;
+  }
+}

@@ -14,11 +14,18 @@ describe('viewer notice message', () => {
       GroupId: '@TGS#r1',
       Random: messageRandom('L1:3'),
       MsgPriority: 'High',
+      ForbidCallbackControl: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'],
       MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: expect.any(String) } }],
     });
     expect(JSON.parse((body.MsgBody[0].MsgContent as { Data: string }).Data)).toEqual({
       type: 'LIVE_ENDED', roomId: 'r1', liveId: 'L1', anchorId: 'a1', reason: 'timeout', at: 1700000000123, seq: 3,
     });
+  });
+
+  it('skips the app’s send-message callbacks as configured', () => {
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'before').ForbidCallbackControl).toEqual(['ForbidBeforeSendMsgCallback']);
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'after').ForbidCallbackControl).toEqual(['ForbidAfterSendMsgCallback']);
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'none')).not.toHaveProperty('ForbidCallbackControl');
   });
 
   it('adds the configured text to endings only', () => {
@@ -42,5 +49,14 @@ describe('viewer notice message', () => {
     expect(viewerNotice({ ...ended, type: 'live.resumed', reason: undefined })?.type).toBe('LIVE_RESUMED');
     expect(viewerNotice({ ...ended, type: 'live.started', reason: undefined })).toBeNull();
     expect(viewerNotice({ ...ended, reason: 'superseded' })).toBeNull();
+  });
+
+  it('tells the viewers of a superseded live which live replaced it, in a notice old handlers ignore', () => {
+    const replacing: LiveEvent = { id: 'L2:1', type: 'live.started', seq: 1, roomId: 'r1', liveId: 'L2', anchorId: 'a1', groupId: '@TGS#r1', at: 1700000001000, previousLiveId: 'L1' };
+    expect(viewerNotice(replacing)).toEqual({ type: 'LIVE_REPLACED', name: 'replaced' });
+    const data = JSON.parse((groupMessage(replacing, 'LIVE_REPLACED').MsgBody[0].MsgContent as { Data: string }).Data);
+    expect(data).toEqual({ type: 'LIVE_REPLACED', roomId: 'r1', liveId: 'L2', anchorId: 'a1', reason: null, at: 1700000001000, seq: 1, previousLiveId: 'L1' });
+    // Small: well under IM's 8 KB body limit even with long ids, and the usual fields stay where handlers read them.
+    expect(JSON.stringify(data).length).toBeLessThan(200);
   });
 });
