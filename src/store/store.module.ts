@@ -4,6 +4,7 @@ import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
+import { ImRateStore } from './im-rate-store';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
 import { guardLayout } from './layout-guard';
@@ -30,9 +31,10 @@ import { StoreHealth } from './store-health';
     LiveStore,
     OutboxStore,
     RecentEndings,
+    ImRateStore,
     StoreHealth,
   ],
-  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings, StoreHealth],
+  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings, ImRateStore, StoreHealth],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
