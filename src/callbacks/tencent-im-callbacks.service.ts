@@ -1,6 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import { OutboxSignal } from '../notify/outbox-signal';
 import { LiveStore } from '../store/live-store';
 
 type Presence = 'offline' | 'online';
@@ -16,7 +15,6 @@ export class TencentImCallbacksService {
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
-    private readonly signal: OutboxSignal,
   ) {}
 
   /** Acts on the commands it knows; anything else is accepted and ignored. */
@@ -53,7 +51,6 @@ export class TencentImCallbacksService {
       presence === 'offline'
         ? await this.store.anchorDisconnected(roomId, account, groupId, this.env.TENCENT_IM_DISCONNECT_GRACE_MS, eventTime)
         : await this.store.anchorReconnected(roomId, account, groupId, eventTime);
-    if (result.outcome === 'interrupted' || result.outcome === 'resumed') this.signal.notify();
     this.logger.debug(`anchor ${account} ${presence} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`);
   }
 }

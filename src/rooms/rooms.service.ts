@@ -1,9 +1,7 @@
 import { BadRequestException, ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason } from '../store/live-record';
 import { LiveStore } from '../store/live-store';
-import { MetricsService } from '../metrics/metrics.service';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
 import { EndResponse, RoomStatus } from './rooms.dto';
@@ -13,8 +11,6 @@ export class RoomsService {
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
-    private readonly signal: OutboxSignal,
-    private readonly metrics: MetricsService,
   ) {}
 
   async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
@@ -42,10 +38,6 @@ export class RoomsService {
       case 'limited':
         throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
-    if (outcome.eventsEmitted > 0) {
-      this.metrics.transitionsMade(outcome.transitions);
-      this.signal.notify();
-    }
     return {
       state: 'live',
       liveId: body.liveId,
@@ -61,10 +53,6 @@ export class RoomsService {
         throw new NotFoundException(liveId ? `no live ${liveId} in room ${roomId}` : `no live in room ${roomId}`);
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${liveId}`);
-    }
-    if (outcome.kind === 'ended') {
-      this.metrics.transitionsMade([{ type: 'ended', reason: outcome.reason, count: 1 }]);
-      this.signal.notify();
     }
     return { state: 'ended', liveId: outcome.liveId, reason: outcome.reason, alreadyEnded: outcome.kind === 'already' };
   }
