@@ -13,7 +13,7 @@ import { formatTable, Row } from './support/table';
 
 /**
  * `npm run bench`: all five figures in turn, one combined table. `--smoke` (or BENCH_SMOKE=1) runs each at
- * tiny scale for CI; `--write` puts the table, with date and machine, into the README's Benchmarks section.
+ * tiny scale for CI; `--write` puts the table, with date and machine, into docs/benchmarks.md (Latest results).
  */
 function machine(): string {
   const model = /model name\s*:\s*(.*)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? cpus()[0]?.model ?? 'unknown';
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   const table = formatTable(rows);
   console.log(`\n${header}\n\n${table}`);
   if (process.argv.includes('--write')) {
-    const path = join(ROOT, 'README.md');
+    const path = join(ROOT, 'docs', 'benchmarks.md');
     const doc = readFileSync(path, 'utf8');
     const marker = /<!-- bench:start -->[\s\S]*<!-- bench:end -->/;
     writeFileSync(path, doc.replace(marker, `<!-- bench:start -->\n${header}\n\n${table}\n<!-- bench:end -->`));

@@ -67,7 +67,7 @@ export async function runLag(): Promise<Row[]> {
       REDIS_URL: redis.url,
       NOTIFIERS: 'webhook',
       WEBHOOK_URLS: receiver.url,
-      WEBHOOK_SECRET: 'bench-webhook-secret-0123456789',
+      WEBHOOK_SECRET: `whsec_${Buffer.from('bench-webhook-secret-0123456789!').toString('base64')}`,
       HEARTBEAT_TIMEOUT_MS: String(TIMEOUT_MS),
       SUSPECT_AFTER_MS: String(TIMEOUT_MS / 2),
       HEARTBEAT_INTERVAL_MS: String(BEAT_MS),

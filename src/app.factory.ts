@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
+import { SCHEMA_VALIDATION_OPTIONS } from './common/schema-validation';
 import { StorageOutageResponder } from './common/storage-outage';
 import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
 import { Environment } from './config/environment';
@@ -12,6 +13,11 @@ import { setupOpenApi } from './openapi/openapi';
 
 /** Request bodies are a few ids; anything bigger is refused before parsing. Long path ids reach validation, which names them. */
 const BODY_LIMIT_BYTES = 16 * 1024;
+/**
+ * How often Node checks open requests against HTTP_HEADERS_TIMEOUT_MS and HTTP_REQUEST_TIMEOUT_MS (its default,
+ * 30 s, would let a stalled body outlive both by that much). It walks only connections with a request in progress.
+ */
+const TIMEOUT_CHECK_INTERVAL_MS = 1000;
 
 export interface AppOptions {
   /** Where logs go instead of stdout (tests read what would have been printed). */
@@ -27,15 +33,23 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     AppModule.forRoot(env, options.logDestination),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
+      // A request whose headers or body stall is answered 408 and its connection closed (Fastify's client error
+      // handler), so no client can hold a connection, or a shutdown, open for longer than these.
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      keepAliveTimeout: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      http: {
+        headersTimeout: env.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+        connectionsCheckingInterval: Math.min(TIMEOUT_CHECK_INTERVAL_MS, env.HTTP_HEADERS_TIMEOUT_MS),
+      },
       routerOptions: { maxParamLength: 1024 },
       trustProxy: true,
       // One id per request for Fastify and pino alike (middie hands Fastify's id to pino-http):
       // the caller's X-Request-Id when acceptable, else a new UUID; it is echoed in the response.
       requestIdHeader: false,
       genReqId: requestId,
-      // Route schemas (the heartbeat's) validate as written: no type coercion, unknown fields refused, every fault
-      // named; `example` is an OpenAPI annotation the schemas carry for the docs.
-      ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: true, keywords: ['example'] } },
+      // Route schemas (the heartbeat's, the gateway's) validate as written (see SCHEMA_VALIDATION_OPTIONS).
+      ajv: { customOptions: SCHEMA_VALIDATION_OPTIONS },
     }),
     { bufferLogs: true },
   );

@@ -9,6 +9,7 @@ import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { Environment } from './config/environment';
 import { EventsModule } from './events/events.module';
+import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
@@ -33,6 +34,7 @@ export class AppModule {
         StoreModule,
         NotifyModule,
         RoomsModule,
+        GatewayModule,
         SweeperModule,
         AdminModule,
         HealthModule,

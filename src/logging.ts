@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { GATEWAY_HEARTBEATS_ROUTE } from './gateway/gateway-heartbeats.schema';
 import { HEARTBEAT_ROUTE } from './rooms/heartbeat.schema';
 import { Environment } from './config/environment';
 
@@ -98,7 +99,10 @@ export function loggerOptions(env: Environment, destination?: DestinationStream)
   };
   return {
     pinoHttp: destination ? [options, destination] : options,
-    // The heartbeat route logs its own refusals (HeartbeatRoute): a child logger per beat is too dear.
-    exclude: [{ method: RequestMethod.POST, path: HEARTBEAT_ROUTE }],
+    // The heartbeat routes log their own refusals (HeartbeatRoute, GatewayHeartbeatsRoute): a child logger per beat is too dear.
+    exclude: [
+      { method: RequestMethod.POST, path: HEARTBEAT_ROUTE },
+      { method: RequestMethod.POST, path: GATEWAY_HEARTBEATS_ROUTE },
+    ],
   };
 }

@@ -1,4 +1,3 @@
-import { verifyWebhook } from '../src/notify/webhook-signature';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -45,10 +44,9 @@ describe('delivery through the outbox', () => {
       const got = receiver.requests.filter((r) => r.json?.id === 'flaky-live:1');
       return got.length >= 3 && got;
     }, 5000, 'three attempts');
-    expect(attempts.map((r) => r.headers['idempotency-key'])).toEqual(['flaky-live:1', 'flaky-live:1', 'flaky-live:1']);
-    for (const attempt of attempts) {
-      expect(verifyWebhook(WEBHOOK_SECRET, attempt.headers['x-led-timestamp'] as string, attempt.body, attempt.headers['x-led-signature'] as string)).toBe(true);
-    }
+    // Same webhook-id each time; the receiver verified each signature with the standardwebhooks library.
+    expect(attempts.map((r) => r.headers['webhook-id'])).toEqual(['flaky-live:1', 'flaky-live:1', 'flaky-live:1']);
+    expect(attempts.map((r) => r.verificationError)).toEqual([null, null, null]);
     await sleep(300);
     expect(receiver.requests.filter((r) => r.json?.id === 'flaky-live:1')).toHaveLength(3);
   });

@@ -6,7 +6,7 @@ import { sleep, waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const ADMIN_TOKEN = 'admin-token-that-must-stay-secret-42';
-const WEBHOOK_SECRET = 'webhook-secret-that-must-stay-secret-42';
+const WEBHOOK_SECRET = `whsec_${Buffer.from('webhook-secret-that-must-stay-42').toString('base64')}`;
 const ANCHOR_JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.anchor-jwt-signature-secret';
 const USERSIG = 'usersig-value-that-must-stay-secret';
 
@@ -20,7 +20,7 @@ describe('structured logs', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    receiver = await WebhookReceiver.start();
+    receiver = await WebhookReceiver.start({ secret: WEBHOOK_SECRET });
     const env = loadEnvironment({
       ...TEST_DEFAULTS,
       LOG_LEVEL: 'trace',

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { sampleValue } from './support/prometheus-text';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
@@ -115,6 +116,14 @@ describe('GET /metrics', () => {
     }, 5000, 'a dead letter counted');
     expect(sampleValue(text, 'led_deliveries_total', { notifier: 'webhook#0', outcome: 'dead' })).toBe(1);
     expect(sampleValue(text, 'led_dead_letter_stream_length')).toBe(1);
+  });
+
+  it('passes `promtool check metrics` (naming and format conventions) on a live scrape', async () => {
+    const text = await scrape();
+    expect(text).toMatch(/^led_dead_letters_total\{/m); // counters, histograms and gauges all have series by now
+    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    if (check.error) throw new Error(`promtool is needed (Debian package prometheus; .ci/run installs it): ${check.error.message}`);
+    expect({ status: check.status, problems: `${check.stdout}${check.stderr}`.trim() }).toEqual({ status: 0, problems: '' });
   });
 
   it('shows an event that is being delivered in the outbox gauges until it is acknowledged', async () => {

@@ -1,4 +1,4 @@
-import { verifyWebhook } from '../src/notify/webhook-signature';
+import { Webhook } from 'standardwebhooks';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -46,13 +46,14 @@ describe('heartbeats in, live-ended notices out', () => {
     expect(status.body.endedAt).toBe(ended.at);
   });
 
-  it('signs every webhook over timestamp and body, with the event id as idempotency key', async () => {
+  it('signs every webhook as Standard Webhooks say, with the event id as webhook-id', async () => {
     await beat('signed-room', { liveId: 'signed-live', anchorId: 'a' });
     await waitFor(() => receiver.requests.find((r) => r.json?.liveId === 'signed-live'));
     const request = receiver.requests.find((r) => r.json?.liveId === 'signed-live')!;
-    expect(request.headers['idempotency-key']).toBe('signed-live:1');
-    expect(verifyWebhook(WEBHOOK_SECRET, request.headers['x-led-timestamp'] as string, request.body, request.headers['x-led-signature'] as string)).toBe(true);
-    expect(verifyWebhook('another-secret-0123456789', request.headers['x-led-timestamp'] as string, request.body, request.headers['x-led-signature'] as string)).toBe(false);
+    const headers = request.headers as Record<string, string>;
+    expect(headers['webhook-id']).toBe('signed-live:1');
+    expect(new Webhook(WEBHOOK_SECRET).verify(request.body, headers)).toEqual(request.json);
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, headers)).toThrow('No matching signature');
     await svc.post('/v1/rooms/signed-room/end', { liveId: 'signed-live', anchorId: 'a' });
   });
 

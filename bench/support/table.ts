@@ -15,7 +15,7 @@ export function row(figure: string, value: string, limit: string, ratio: number 
 
 const verdict = (pass: boolean | null) => (pass === null ? 'info' : pass ? 'PASS' : 'FAIL');
 
-/** A Markdown table, readable in a terminal and pasteable into the README. */
+/** A Markdown table, readable in a terminal and pasteable into docs/benchmarks.md. */
 export function formatTable(rows: Row[]): string {
   const lines = [
     '| Figure | Value | Limit or target | Ratio | Pass/fail |',

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { errors, jwtVerify } from 'jose';
+import { jwtVerify } from 'jose';
 import { Environment } from '../config/environment';
+import { bearerToken, tokenRefusalReason } from './bearer-token';
+import { GATEWAY_TOKEN_TYPE } from './gateway-scope';
 import { JwtVerification, jwtVerification } from './jwt-verification';
 import { VerifiedTokenCache } from './verified-token-cache';
 
@@ -53,36 +55,23 @@ export class AnchorAuthenticator {
     if (cached) return cached;
     const { key, algorithms } = this.verification!;
     try {
-      const { payload } = await jwtVerify(token, key, {
+      const { payload, protectedHeader } = await jwtVerify(token, key, {
         algorithms,
         clockTolerance: this.clockTolerance,
         requiredClaims: ['exp', 'sub', 'room'],
       });
+      // A gateway token (explicitly typed, RFC 8725 §3.11) is refused here even if it carried a room claim.
+      if (protectedHeader.typ === GATEWAY_TOKEN_TYPE) throw new Error('a gateway token is not an anchor token');
       if (typeof payload.sub !== 'string' || typeof payload.room !== 'string') throw new Error('claims sub and room must be strings');
       const claims = { sub: payload.sub, room: payload.room, acceptUntil: (payload.exp! + this.clockTolerance) * 1000 };
       this.verified.set(token, claims);
       return claims;
     } catch (err) {
-      throw new Error(reason(err));
+      throw new Error(tokenRefusalReason(err));
     }
   }
 }
 
 function forbidden(message: string): AuthRefusal {
   return { status: 403, message, challenge: `Bearer realm="${REALM}", error="insufficient_scope"` };
-}
-
-function bearerToken(header: unknown): string | null {
-  if (typeof header !== 'string') return null;
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  return match ? match[1] : null;
-}
-
-function reason(err: unknown): string {
-  if (err instanceof errors.JWTExpired) return 'token expired';
-  if (err instanceof errors.JWTClaimValidationFailed) return `token claim invalid: ${err.claim}`;
-  if (err instanceof errors.JWSSignatureVerificationFailed) return 'token signature invalid';
-  if (err instanceof errors.JOSEAlgNotAllowed) return 'token algorithm not accepted';
-  if (err instanceof errors.JOSEError) return 'token malformed';
-  return err instanceof Error ? err.message : 'token invalid';
 }

@@ -2,10 +2,14 @@ import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { AnchorAuthenticator } from './anchor-authenticator';
 import { AnchorTokenGuard } from './anchor-token.guard';
+import { GatewayAuthenticator } from './gateway-authenticator';
 
-/** Anchor authentication (heartbeat route, end guard), available to every module; one verified-token cache for both. */
+/**
+ * Anchor authentication (heartbeat route, end guard; one verified-token cache for both) and gateway
+ * authentication (batch heartbeats), available to every module.
+ */
 @Global()
-@Module({ providers: [AnchorAuthenticator, AnchorTokenGuard], exports: [AnchorAuthenticator, AnchorTokenGuard] })
+@Module({ providers: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator], exports: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator] })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly env: Environment) {}
 

@@ -1,56 +1,71 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { LiveStore } from '../store/live-store';
+import { memberStateReports, PresenceReport, stateChangeReport } from './presence-report';
 
-type Presence = 'offline' | 'online';
+/**
+ * How long an offline report waits before it is applied. IM sends the two reports of a multi-instance
+ * kick (Login and Logout, one EventTime) at once, in no promised order; waiting lets the Login land first,
+ * so the pair never interrupts a live. Far below any grace, so detection stays fast.
+ */
+export const OFFLINE_SETTLE_MS = 500;
 
 /**
  * Turns IM's word that an anchor's client went offline (or came back) into a faster interruption of
- * its live. It only speeds detection up: the anchor's heartbeats still decide.
+ * its live. It only speeds detection up: the anchor's heartbeats still decide. Each report is judged by
+ * its own EventTime against the anchor's last beat and last report (anchor-offline / anchor-online), so
+ * an older report never overrides a newer one, whatever the order of arrival.
  */
 @Injectable()
-export class TencentImCallbacksService {
+export class TencentImCallbacksService implements OnModuleDestroy {
   private readonly logger = new Logger('TencentImCallbacks');
+  /** Offline reports waiting out OFFLINE_SETTLE_MS: applied at once on shutdown rather than dropped. */
+  private readonly settling = new Map<NodeJS.Timeout, () => Promise<void>>();
 
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
   ) {}
 
-  /** Acts on the commands it knows; anything else is accepted and ignored. */
+  /** Whether `handle` acts on this CallbackCommand (the rest is the business's, when callbacks are forwarded). */
+  owns(command: string): boolean {
+    return command === 'State.StateChange' || command === 'Group.CallbackOnMemberStateChange';
+  }
+
+  /** Acts on the commands it knows; anything else is accepted and ignored. Resolves before a settling report is applied. */
   async handle(command: string, body: Record<string, any>): Promise<void> {
-    switch (command) {
-      case 'State.StateChange':
-        return this.stateChange(body);
-      case 'Group.CallbackOnMemberStateChange':
-        return this.memberStateChange(body);
-    }
+    const reports =
+      command === 'State.StateChange'
+        ? [stateChangeReport(body)].filter((r): r is PresenceReport => r !== null)
+        : command === 'Group.CallbackOnMemberStateChange'
+          ? memberStateReports(body)
+          : [];
+    await Promise.all(reports.map((report) => (report.presence === 'online' ? this.apply(report) : this.settle(report))));
   }
 
-  /** Login / Logout / Disconnect of one account (Disconnect comes at once when the app dies, or after IM's 400 s heartbeat). */
-  private async stateChange(body: Record<string, any>): Promise<void> {
-    const account = body.Info?.To_Account;
-    const action = body.Info?.Action;
-    if (typeof account !== 'string') return;
-    const presence: Presence | null = action === 'Login' ? 'online' : action === 'Logout' || action === 'Disconnect' ? 'offline' : null;
-    if (presence) await this.anchorPresence(account, '', presence, Number(body.EventTime) || 0);
+  async onModuleDestroy(): Promise<void> {
+    const pending = [...this.settling.entries()];
+    this.settling.clear();
+    await Promise.all(pending.map(([timer, run]) => (clearTimeout(timer), run())));
   }
 
-  /** A live group's member-state report: Offline after 30 s without the member's heartbeat, Online when back. */
-  private async memberStateChange(body: Record<string, any>): Promise<void> {
-    const presence: Presence | null = body.EventType === 'Offline' ? 'offline' : body.EventType === 'Online' ? 'online' : null;
-    if (!presence || typeof body.GroupId !== 'string' || !Array.isArray(body.MemberList)) return;
-    const accounts = body.MemberList.map((m: any) => m?.Member_Account).filter((a: unknown): a is string => typeof a === 'string');
-    await Promise.all(accounts.map((account: string) => this.anchorPresence(account, body.GroupId, presence, Number(body.EventTime) || 0)));
+  private settle(report: PresenceReport): void {
+    const run = () =>
+      this.apply(report).catch((err) => this.logger.warn(`offline report of ${report.account} not acted on: ${(err as Error).message}`));
+    const timer = setTimeout(() => {
+      this.settling.delete(timer);
+      void run();
+    }, OFFLINE_SETTLE_MS);
+    this.settling.set(timer, run);
   }
 
-  private async anchorPresence(account: string, groupId: string, presence: Presence, eventTime: number): Promise<void> {
+  private async apply({ account, presence, eventTime, groupId }: PresenceReport): Promise<void> {
     const roomId = await this.store.roomOfAnchor(account);
     if (!roomId) return; // not the anchor of any live we know
     const result =
       presence === 'offline'
         ? await this.store.anchorDisconnected(roomId, account, groupId, this.env.TENCENT_IM_DISCONNECT_GRACE_MS, eventTime)
         : await this.store.anchorReconnected(roomId, account, groupId, eventTime);
-    this.logger.debug(`anchor ${account} ${presence} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`);
+    this.logger.debug(`anchor ${account} ${presence} at ${eventTime || 'unknown time'} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`);
   }
 }

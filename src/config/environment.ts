@@ -13,16 +13,31 @@ import {
   MaxLength,
   Min,
   MinLength,
+  ValidateBy,
   ValidateIf,
+  ValidationOptions,
 } from 'class-validator';
+import { webhookSecretProblem } from '../notify/webhook-signature';
 
-const list = ({ value }: { value: unknown }) =>
-  typeof value === 'string'
-    ? value
-        .split(',')
-        .map((item) => item.trim())
-        .filter(Boolean)
-    : value;
+import { DerivedFrom } from './derived';
+import { flag, list } from './env-values';
+
+/** A Standard Webhooks secret; the message says what is wrong without echoing the value. */
+const IsWebhookSecret = (options?: ValidationOptions) =>
+  ValidateBy(
+    {
+      name: 'isWebhookSecret',
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && webhookSecretProblem(value) === null,
+        defaultMessage: (args) => {
+          const values: unknown[] = Array.isArray(args?.value) ? args.value : [args?.value];
+          const problem = values.map((v) => (typeof v === 'string' ? webhookSecretProblem(v) : 'must be a string')).find(Boolean);
+          return `$property ${problem ?? 'is invalid'}; make one with: echo "whsec_$(openssl rand -base64 32)"`;
+        },
+      },
+    },
+    options,
+  );
 
 export const NOTIFIER_NAMES = ['log', 'webhook', 'tencent-im'] as const;
 export type NotifierName = (typeof NOTIFIER_NAMES)[number];
@@ -32,19 +47,24 @@ export type NotifierName = (typeof NOTIFIER_NAMES)[number];
  * Defaults live here too, so this class is the one place that documents them.
  */
 export class Environment {
+  /** TCP port of the HTTP listener (API, health, metrics, status page). */
   @Type(() => Number) @IsInt() @Min(1) @Max(65535)
   PORT = 8080;
 
+  /** Address the HTTP listener binds. */
   @IsString()
   HOST = '0.0.0.0';
 
+  /** Lowest level logged; logs are JSON lines on stdout. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace'])
   LOG_LEVEL = 'info';
 
   // --- Redis ---
+  /** How to reach Redis: one server (REDIS_URL), Sentinels (REDIS_NODES, REDIS_SENTINEL_MASTER) or a Cluster (REDIS_NODES). */
   @IsIn(['standalone', 'sentinel', 'cluster'])
   REDIS_MODE: 'standalone' | 'sentinel' | 'cluster' = 'standalone';
 
+  /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. Required in standalone mode (`npm start` starts a local Redis when it is unset). */
   @ValidateIf((env: Environment) => env.REDIS_MODE === 'standalone')
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
   REDIS_URL: string;
@@ -56,11 +76,13 @@ export class Environment {
   @Matches(/^[^\s:]+:\d{1,5}$/, { each: true, message: 'each entry must be host:port' })
   REDIS_NODES: string[];
 
+  /** The master name the Sentinels watch. Required in sentinel mode. */
   @ValidateIf((env: Environment) => env.REDIS_MODE === 'sentinel')
   @IsString()
   @MinLength(1)
   REDIS_SENTINEL_MASTER: string;
 
+  /** Redis password, in every mode. */
   @IsOptional() @IsString()
   REDIS_PASSWORD?: string;
 
@@ -73,22 +95,35 @@ export class Environment {
   SHARDS = 16;
 
   // --- Liveness timing ---
-  @Type(() => Number) @IsInt() @Min(100)
+  /**
+   * Silence after which a live ends (reason `timeout`). The suspect point, the beat interval, the bounds of a
+   * room's own timeout and the heartbeat rate limit follow it unless set themselves.
+   */
+  @Type(() => Number) @IsInt() @Min(200)
   HEARTBEAT_TIMEOUT_MS = 20000;
 
+  /** Silence after which a live is `interrupted` (viewers are told it may come back). */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'half of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 2))
   @Type(() => Number) @IsInt() @Min(50)
   SUSPECT_AFTER_MS = 10000;
 
+  /** How often anchors are told to beat (`nextHeartbeatInMs`), for a room with HEARTBEAT_TIMEOUT_MS. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'a quarter of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 4))
   @Type(() => Number) @IsInt() @Min(50)
   HEARTBEAT_INTERVAL_MS = 5000;
 
-  /** Bounds for a room's own `timeoutMs`. */
+  /** Lower bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '5000, or HEARTBEAT_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MIN_MS = 5000;
 
+  /** Upper bound for a room's own `timeoutMs`. */
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '300000, or HEARTBEAT_TIMEOUT_MS if that is more', (e) => Math.max(300000, e.HEARTBEAT_TIMEOUT_MS))
   @Type(() => Number) @IsInt() @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
+  /** How often each replica looks for lives whose deadline passed; at most half the suspect point, so an outage of ours can be told from a pause between sweeps. */
+  @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) => Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))))
   @Type(() => Number) @IsInt() @Min(10) @Max(60000)
   SWEEP_INTERVAL_MS = 1000;
 
@@ -98,14 +133,19 @@ export class Environment {
 
   /**
    * A shard not swept for this long means the whole service (or Redis) was down: heartbeats sent
-   * meanwhile were lost, so lives get a fresh grace instead of all ending at once.
+   * meanwhile were lost, so lives get a fresh grace instead of all ending at once. At most SUSPECT_AFTER_MS.
    */
+  @DerivedFrom<Environment>(
+    ['SWEEP_INTERVAL_MS', 'SUSPECT_AFTER_MS', 'HEARTBEAT_INTERVAL_MS', 'HEARTBEAT_TIMEOUT_MS', 'TIMEOUT_MIN_MS'],
+    "the shortest room's suspect point minus its beat interval, within two SWEEP_INTERVAL_MS and 5000, at most SUSPECT_AFTER_MS",
+    (e) => derivedSweepGapMs(e),
+  )
   @Type(() => Number) @IsInt() @Min(100)
-  SWEEP_GAP_MS = 5000;
+  SWEEP_GAP_MS = 2000;
 
   // --- Mass-timeout guard ---
   /** Hold silence-endings when too many lives would end in one window (our fault is likelier than theirs). */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   GUARD_ENABLED = true;
 
@@ -117,6 +157,7 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1)
   GUARD_MIN_COUNT = 50;
 
+  /** The guard's window, and how long an operator's release lasts. */
   @Type(() => Number) @IsInt() @Min(1000)
   GUARD_WINDOW_MS = 60000;
 
@@ -125,50 +166,66 @@ export class Environment {
   ENDED_RETENTION_MS = 86400000;
 
   // --- Delivery ---
+  /** Where events go: `log` (the service's log), `webhook` (every WEBHOOK_URLS entry), `tencent-im` (the room's IM group). */
   @Transform(list)
   @ArrayNotEmpty()
   @IsIn(NOTIFIER_NAMES, { each: true })
   NOTIFIERS: NotifierName[] = ['log'];
 
+  /** Outbox events a replica delivers at once (its send queue puts endings first among these). */
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
+  /** Attempts per notifier before an event goes to the dead-letter stream. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000)
   DELIVERY_MAX_ATTEMPTS = 12;
 
+  /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MS = 500;
 
+  /** Longest retry delay of a failed delivery. */
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) => Math.max(10000, e.DELIVERY_BACKOFF_MS))
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_BACKOFF_MAX_MS = 10000;
 
   /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MAX_MS'], '30000, or twice DELIVERY_BACKOFF_MAX_MS if that is more', (e) => Math.max(30000, 2 * e.DELIVERY_BACKOFF_MAX_MS))
   @Type(() => Number) @IsInt() @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
+  /** Outbox poll when idle (writers in the same replica wake it at once). */
   @Type(() => Number) @IsInt() @Min(10)
   DELIVERY_POLL_MS = 200;
 
+  /** Receivers of every event, comma-separated. Required with `webhook` in NOTIFIERS. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
   @Transform(list)
   @ArrayNotEmpty()
   @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true }, { each: true })
   WEBHOOK_URLS: string[] = [];
 
+  /**
+   * Standard Webhooks secrets (`whsec_` + base64 of 24–64 random bytes), comma- or space-separated, newest first.
+   * Every one signs each webhook, so receivers keep verifying while a secret is rotated. Required with `webhook` in NOTIFIERS.
+   */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('webhook'))
-  @IsString()
-  @MinLength(16)
-  WEBHOOK_SECRET: string;
+  @Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value))
+  @ArrayNotEmpty()
+  @IsWebhookSecret({ each: true })
+  WEBHOOK_SECRET: string[];
 
+  /** Time-out of one webhook request; a time-out is retried. */
   @Type(() => Number) @IsInt() @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
 
   // --- Tencent Cloud IM (viewer notices and third-party callbacks) ---
+  /** The IM app's SDKAppID. Required with `tencent-im` in NOTIFIERS; when set, callbacks from another SDKAppID are refused. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im') || env.TENCENT_IM_SDKAPPID !== undefined)
   @Type(() => Number) @IsInt() @Min(1)
   TENCENT_IM_SDKAPPID?: number;
 
-  /** The app's key from the IM console; signs the admin UserSig. */
+  /** The app's key from the IM console; signs the admin UserSig. Required with `tencent-im` in NOTIFIERS. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im'))
   @IsString()
   @MinLength(16)
@@ -190,10 +247,10 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(100000)
   TENCENT_IM_RATE_PER_SEC = 200;
 
-  /** Which transitions viewers hear about; superseded endings never. */
+  /** Which transitions viewers hear about (`replaced`: a new live superseded the one they watch); superseded endings never. */
   @Transform(list)
-  @IsIn(['ended', 'interrupted', 'resumed'], { each: true })
-  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed'> = ['ended', 'interrupted', 'resumed'];
+  @IsIn(['ended', 'interrupted', 'resumed', 'replaced'], { each: true })
+  TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed' | 'replaced'> = ['ended', 'interrupted', 'resumed', 'replaced'];
 
   /** Optional text element added to LIVE_ENDED notices, for clients that do not parse the custom element. */
   @IsOptional() @IsString() @MaxLength(1000)
@@ -211,16 +268,45 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(3600)
   TENCENT_IM_CALLBACK_MAX_SKEW_SEC = 60;
 
-  /** After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`). */
+  /**
+   * The business's own IM callback URL. When set, every authenticated callback is forwarded there with its query
+   * string and body unchanged; for commands this service does not act on, the business's answer goes back to IM.
+   */
+  @IsOptional()
+  @IsUrl({ protocols: ['http', 'https'], require_tld: false, require_protocol: true })
+  TENCENT_IM_CALLBACK_FORWARD_URL?: string;
+
+  /** How long a forwarded callback waits for the business; below IM's own 2 s, so IM still gets an answer from us. */
+  @Type(() => Number) @IsInt() @Min(100) @Max(1900)
+  TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS = 1500;
+
+  /**
+   * Which of the app's send-message callbacks our LIVE_* notices skip (send_group_msg `ForbidCallbackControl`):
+   * `both` (default: our notices never reach the business's moderation or archive callbacks), `before`, `after`, `none`.
+   */
+  @IsIn(['both', 'before', 'after', 'none'])
+  TENCENT_IM_FORBID_CALLBACKS: 'both' | 'before' | 'after' | 'none' = 'both';
+
+  /**
+   * After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`),
+   * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
+   * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
+   */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_INTERVAL_MS'],
+    '8000, or 1.6 times HEARTBEAT_INTERVAL_MS if that is more',
+    (e) => Math.max(8000, Math.round(1.6 * e.HEARTBEAT_INTERVAL_MS)),
+  )
   @Type(() => Number) @IsInt() @Min(100)
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 
   // --- Access ---
+  /** Bearer token of the admin API (`/v1/admin/…`); unset, the admin API answers 403. */
   @IsOptional() @IsString() @MinLength(16)
   ADMIN_TOKEN?: string;
 
   // --- Anchor authentication and limits ---
-  /** `jwt`: anchors present a token minted by the business backend; `none`: trust every caller (deliberate choice). */
+  /** `jwt`: anchors present a token minted by the business backend; `none`: trust every caller (logs a warning). No default: a deliberate choice. */
   @IsIn(['jwt', 'none'])
   AUTH_MODE: 'jwt' | 'none';
 
@@ -243,7 +329,15 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(0) @Max(300)
   AUTH_CLOCK_TOLERANCE_S = 30;
 
-  /** Heartbeats per second a room's anchor may send on average; 0 turns the limit off. */
+  /**
+   * Heartbeats per second a room's anchor may send on average; 0 turns the limit off. It must be at least twice
+   * the beat rate asked of a room with TIMEOUT_MIN_MS (room for retries).
+   */
+  @DerivedFrom<Environment>(
+    ['HEARTBEAT_TIMEOUT_MS', 'HEARTBEAT_INTERVAL_MS', 'TIMEOUT_MIN_MS'],
+    '5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more',
+    (e) => Math.max(5, Math.ceil(2 * fastestBeatsPerSec(e) * 100) / 100),
+  )
   @Type(() => Number) @IsNumber() @Min(0) @Max(10000)
   HEARTBEAT_RATE_PER_SEC = 5;
 
@@ -253,13 +347,59 @@ export class Environment {
 
   // --- Status page ---
   /** Serve the small status page at /dashboard (and its data at /dashboard/data); off: both are 404. */
-  @Transform(({ value }) => (typeof value === 'string' ? value === 'true' : value))
+  @Transform(flag)
   @IsBoolean()
   DASHBOARD_ENABLED = false;
 
-  /** Time given to in-flight sweeps, deliveries and requests on SIGTERM. */
+  // --- HTTP server and shutdown ---
+  /**
+   * A whole request, headers and body, must arrive within this: a client that sends part of a body and goes
+   * silent gets 408 and its connection is closed. Checked about once a second.
+   */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_REQUEST_TIMEOUT_MS = 10000;
+
+  /**
+   * A request's headers must arrive within this (the connection gets 408 and is closed otherwise).
+   * At most HTTP_REQUEST_TIMEOUT_MS.
+   */
+  @DerivedFrom<Environment>(['HTTP_REQUEST_TIMEOUT_MS'], '5000, or HTTP_REQUEST_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HTTP_REQUEST_TIMEOUT_MS))
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_HEADERS_TIMEOUT_MS = 5000;
+
+  /** An idle keep-alive connection is closed after this; longer than a load balancer's own idle time-out (often 60 s). */
+  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
+
+  /**
+   * Upper bound of a shutdown on SIGTERM: in-flight sweeps, deliveries and requests get this long in total, then
+   * the remaining connections are cut and the process exits (what is left stays pending for another replica).
+   */
   @Type(() => Number) @IsInt() @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
+}
+
+/**
+ * Beats per second asked of a room with the shortest allowed timeout: the beat interval scales with the room's
+ * timeout (rooms.service), so that room beats every HEARTBEAT_INTERVAL_MS × TIMEOUT_MIN_MS / HEARTBEAT_TIMEOUT_MS.
+ */
+export function fastestBeatsPerSec(e: Pick<Environment, 'HEARTBEAT_INTERVAL_MS' | 'TIMEOUT_MIN_MS' | 'HEARTBEAT_TIMEOUT_MS'>): number {
+  return 1000 / ((e.HEARTBEAT_INTERVAL_MS * e.TIMEOUT_MIN_MS) / e.HEARTBEAT_TIMEOUT_MS);
+}
+
+/**
+ * The default SWEEP_GAP_MS. An outage shorter than the gap threshold goes unnoticed, so the anchor of every
+ * room must be able to retry after it (its client waits up to one beat interval) and still beat before its
+ * suspect point: for the shortest room (TIMEOUT_MIN_MS, timings scaled) that is suspect − interval. At most
+ * 5 s; not under two sweep intervals (a normal pause between sweeps must not pass for an outage) unless the
+ * suspect point is shorter still, since an outage longer than the suspect point must always count.
+ */
+export function derivedSweepGapMs(
+  e: Pick<Environment, 'SWEEP_INTERVAL_MS' | 'SUSPECT_AFTER_MS' | 'HEARTBEAT_INTERVAL_MS' | 'HEARTBEAT_TIMEOUT_MS' | 'TIMEOUT_MIN_MS'>,
+): number {
+  const shortestRoom = Math.min(1, e.TIMEOUT_MIN_MS / e.HEARTBEAT_TIMEOUT_MS);
+  const tolerance = Math.floor((e.SUSPECT_AFTER_MS - e.HEARTBEAT_INTERVAL_MS) * shortestRoom);
+  return Math.min(e.SUSPECT_AFTER_MS, Math.max(2 * e.SWEEP_INTERVAL_MS, Math.min(5000, tolerance)));
 }
 
 /** Variables whose values must never be echoed (in errors or logs). */

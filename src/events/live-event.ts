@@ -24,4 +24,9 @@ export interface LiveEvent {
    * `at - deadline` is how late the sweep noticed; delivery time minus it is the detection lag.
    */
   deadline?: number;
+  /**
+   * `live.started` only, when the new live superseded a running one in the room: that live's id. Its own
+   * `live.ended` (reason `superseded`) tells viewers nothing; this start tells them the broadcast changed.
+   */
+  previousLiveId?: string;
 }

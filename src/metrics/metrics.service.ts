@@ -10,6 +10,9 @@ export type DeliveryOutcome = 'ok' | 'retry' | 'dead';
 /** Where a Redis failure was seen. */
 export type RedisErrorSource = 'connection' | 'request' | 'sweep' | 'outbox' | 'scrape';
 
+/** prom-client default gauges whose `_total` suffix promises a counter. */
+const NON_COUNTER_TOTALS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 /** Seconds; spans a fast sweep to a backlog of minutes. */
 const LAG_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300];
 const SWEEP_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
@@ -96,6 +99,9 @@ export class MetricsService {
   ) {
     bus.on('transitions', ({ transitions }) => this.transitionsMade(transitions));
     collectDefaultMetrics({ register: this.registry });
+    // Gauges named like counters break the naming conventions `promtool check metrics` enforces; each is the sum
+    // of the same gauge without the suffix (labelled by type), which stays.
+    for (const name of NON_COUNTER_TOTALS) this.registry.removeSingleMetric(name);
     this.guardEngaged.set(0);
     this.registerRedisGauges();
   }

@@ -8,6 +8,7 @@ import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
 import { TencentImChannel } from './tencent-im/tencent-im.channel';
 import { TencentImStats } from './tencent-im/tencent-im.stats';
+import { WebhookSigner } from './webhook-signature';
 import { WebhookNotifier } from './webhook.notifier';
 
 /** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
@@ -16,10 +17,10 @@ function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: Tencen
     switch (name) {
       case 'log':
         return [new LogNotifier(logger)];
-      case 'webhook':
-        return env.WEBHOOK_URLS.map(
-          (url, i) => new WebhookNotifier(`webhook#${i}`, url, env.WEBHOOK_SECRET, env.WEBHOOK_TIMEOUT_MS),
-        );
+      case 'webhook': {
+        const signer = new WebhookSigner(env.WEBHOOK_SECRET);
+        return env.WEBHOOK_URLS.map((url, i) => new WebhookNotifier(`webhook#${i}`, url, signer, env.WEBHOOK_TIMEOUT_MS));
+      }
       case 'tencent-im':
         return [tencentIm.createNotifier()];
     }

@@ -3,10 +3,11 @@ import { Agent as HttpsAgent } from 'node:https';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import type { LiveEvent } from '../events/live-event';
 import { DeliveryError, Notifier } from './notifier';
-import { IDEMPOTENCY_HEADER, signWebhook, SIGNATURE_HEADER, TIMESTAMP_HEADER } from './webhook-signature';
+import type { WebhookSigner } from './webhook-signature';
 
 /**
- * POSTs each event as JSON to one business-backend URL, signed, with the event id as idempotency key.
+ * POSTs each event as JSON to one business-backend URL, signed as Standard Webhooks say (`webhook-id` = the
+ * event id, the receiver's idempotency key; `webhook-timestamp`; `webhook-signature`).
  * 5xx, 408, 429, time-outs and network errors are worth retrying; any other 4xx is not.
  */
 export class WebhookNotifier implements Notifier {
@@ -15,7 +16,7 @@ export class WebhookNotifier implements Notifier {
   constructor(
     readonly name: string,
     private readonly url: string,
-    private readonly secret: string,
+    private readonly signer: WebhookSigner,
     timeoutMs: number,
   ) {
     this.http = axios.create({
@@ -35,7 +36,6 @@ export class WebhookNotifier implements Notifier {
 
   async deliver(event: LiveEvent): Promise<void> {
     const body = JSON.stringify(event);
-    const timestamp = Math.floor(Date.now() / 1000);
     let status: number;
     let retryAfter: string | undefined;
     try {
@@ -43,10 +43,7 @@ export class WebhookNotifier implements Notifier {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'live-end-detector',
-          [TIMESTAMP_HEADER]: String(timestamp),
-          [SIGNATURE_HEADER]: signWebhook(this.secret, timestamp, body),
-          [IDEMPOTENCY_HEADER]: event.id,
-          'x-led-event': event.type,
+          ...this.signer.headers(event.id, body),
         },
       });
       status = response.status;

@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { documentGatewayHeartbeats } from '../gateway/gateway.openapi';
 import { documentHeartbeat, HEARTBEAT_MODELS } from '../rooms/heartbeat.openapi';
-import { ADMIN_SECURITY, ANCHOR_SECURITY } from './security-schemes';
+import { ADMIN_SECURITY, ANCHOR_SECURITY, GATEWAY_SECURITY } from './security-schemes';
 
 export const DOCS_PATH = 'docs';
 const { version, description } = require('../../package.json') as { version: string; description: string };
@@ -14,7 +15,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('live-end-detector')
     .setDescription(
-      `${description}\n\nAnchor apps call the heartbeat and end routes; late-joining viewers read the room status. ` +
+      `${description}\n\nAnchor apps call the heartbeat and end routes (or a gateway beats for many of them); late-joining viewers read the room status. ` +
         'Errors carry `message` naming each offending field. While Redis is unreachable every route that needs it ' +
         'answers 503 with Retry-After.',
     )
@@ -24,7 +25,19 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'AUTH_MODE=jwt: a JWT from the business backend with `sub` = anchorId, `room` = roomId and `exp`.' },
       ANCHOR_SECURITY,
     )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description:
+          'AUTH_MODE=jwt: a JWT from the business backend, signed with the anchor tokens\' key, with protected header `typ: gateway+jwt`, ' +
+          '`sub` = the gateway\'s name, `rooms` = the room ids it may beat for (an entry ending in `*` is a prefix) and `exp`.',
+      },
+      GATEWAY_SECURITY,
+    )
     .addTag('rooms', 'Heartbeats, normal end and room status')
+    .addTag('gateway', 'Heartbeats of many anchors at once, for gateways that hold their connections')
     .addTag('admin', 'Operator routes (bearer ADMIN_TOKEN)')
     .addTag('operations', 'Health and metrics')
     .build();
@@ -33,6 +46,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     extraModels: HEARTBEAT_MODELS,
   });
   documentHeartbeat(document);
+  documentGatewayHeartbeats(document);
   return document;
 }
 

@@ -2,3 +2,5 @@
 export const ADMIN_SECURITY = 'admin';
 /** Security scheme name of the anchor JWT on heartbeat and end (AUTH_MODE=jwt). */
 export const ANCHOR_SECURITY = 'anchor';
+/** Security scheme name of the gateway JWT on batch heartbeats (AUTH_MODE=jwt). */
+export const GATEWAY_SECURITY = 'gateway';

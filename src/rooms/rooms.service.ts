@@ -1,7 +1,7 @@
 import { BadRequestException, ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import { EndReason } from '../store/live-record';
-import { LiveStore } from '../store/live-store';
+import { EndReason, HeartbeatOutcome } from '../store/live-record';
+import { HeartbeatInput, LiveStore } from '../store/live-store';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
 import { EndResponse, RoomStatus } from './rooms.dto';
@@ -14,17 +14,54 @@ export class RoomsService {
   ) {}
 
   async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
+    return this.answer(body, await this.store.heartbeat(this.beatInput(roomId, body)));
+  }
+
+  /**
+   * Many beats at once (the gateway route): one store round trip per shard touched. Each beat gets what
+   * the single route would give it, in input order: the response, or the exception heartbeat() would
+   * throw (HttpException: 400, 409, 410, 429; else a storage error).
+   */
+  async heartbeats(beats: Array<HeartbeatBody & { roomId: string }>): Promise<Array<HeartbeatResponse | Error>> {
+    const results = new Array<HeartbeatResponse | Error>(beats.length);
+    const inputs: HeartbeatInput[] = [];
+    const positions: number[] = [];
+    beats.forEach((beat, i) => {
+      try {
+        inputs.push(this.beatInput(beat.roomId, beat));
+        positions.push(i);
+      } catch (err) {
+        results[i] = err as Error;
+      }
+    });
+    const outcomes = await this.store.heartbeats(inputs);
+    outcomes.forEach((outcome, k) => {
+      const i = positions[k];
+      try {
+        results[i] = outcome instanceof Error ? outcome : this.answer(beats[i], outcome);
+      } catch (err) {
+        results[i] = err as Error;
+      }
+    });
+    return results;
+  }
+
+  /** What the store needs for one beat; throws 400 when timeoutMs is outside the configured bounds. */
+  private beatInput(roomId: string, body: HeartbeatBody): HeartbeatInput {
     const timeoutMs = this.timeoutFor(body.timeoutMs);
-    // A room's own timeout scales the suspect point and the beat interval with it.
-    const scale = timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS;
-    const outcome = await this.store.heartbeat({
+    return {
       roomId,
       liveId: body.liveId,
       anchorId: body.anchorId,
       groupId: body.groupId ?? roomId,
       timeoutMs,
-      suspectMs: Math.round(this.env.SUSPECT_AFTER_MS * scale),
-    });
+      // A room's own timeout scales the suspect point and the beat interval with it.
+      suspectMs: Math.round(this.env.SUSPECT_AFTER_MS * (timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
+    };
+  }
+
+  /** The beat's response; throws the HTTP exception for a refused one (410, 409, 429). */
+  private answer(body: HeartbeatBody, outcome: HeartbeatOutcome): HeartbeatResponse {
     switch (outcome.kind) {
       case 'gone':
         throw new GoneException({
@@ -38,10 +75,11 @@ export class RoomsService {
       case 'limited':
         throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
+    const timeoutMs = body.timeoutMs ?? this.env.HEARTBEAT_TIMEOUT_MS;
     return {
       state: 'live',
       liveId: body.liveId,
-      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * scale),
+      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * (timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
       deadline: outcome.deadline,
     };
   }

@@ -6,7 +6,7 @@ import { KeyLayout } from './key-layout';
 import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome } from './live-record';
 import { REDIS } from './redis.tokens';
 import { decodeRoomRecord, RoomRecord } from './room-record';
-import { SCRIPTS } from './script-specs';
+import { ArgsOf, KeysOf, SCRIPTS } from './script-specs';
 import { ScriptReply, ScriptRunner } from './scripts';
 import { WriteCoalescer } from './write-coalescer';
 import type { RedisClient } from './redis-connection';
@@ -42,10 +42,40 @@ export class LiveStore {
 
   /** Starts, extends, resumes or supersedes a live (heartbeat-7.lua). */
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
-    const shard = this.keys.shardOf(input.roomId);
     this.beats.hold();
-    const reply = await this.scripts.change(
-      SCRIPTS.heartbeat,
+    return this.heartbeatOutcome(await this.scripts.change(SCRIPTS.heartbeat, ...this.heartbeatCall(input)));
+  }
+
+  /**
+   * Many heartbeats, one round trip per shard touched (a pipeline of heartbeat scripts, all keys in the
+   * shard's slot, so it also runs on a Cluster). Outcomes come back in input order; a beat whose shard
+   * could not be reached gets the Error instead (the other shards' beats are unaffected).
+   */
+  async heartbeats(inputs: HeartbeatInput[]): Promise<Array<HeartbeatOutcome | Error>> {
+    const byShard = new Map<number, number[]>();
+    inputs.forEach((input, i) => {
+      const shard = this.keys.shardOf(input.roomId);
+      const positions = byShard.get(shard);
+      if (positions) positions.push(i);
+      else byShard.set(shard, [i]);
+    });
+    const outcomes = new Array<HeartbeatOutcome | Error>(inputs.length);
+    this.beats.hold();
+    await Promise.all(
+      [...byShard.values()].map(async (positions) => {
+        const replies = await this.scripts.changeMany(SCRIPTS.heartbeat, positions.map((i) => this.heartbeatCall(inputs[i])));
+        positions.forEach((i, k) => {
+          const reply = replies[k];
+          outcomes[i] = reply instanceof Error ? reply : this.heartbeatOutcome(reply);
+        });
+      }),
+    );
+    return outcomes;
+  }
+
+  private heartbeatCall(input: HeartbeatInput): [KeysOf<typeof SCRIPTS.heartbeat>, ArgsOf<typeof SCRIPTS.heartbeat>] {
+    const shard = this.keys.shardOf(input.roomId);
+    return [
       {
         rooms: this.keys.rooms(shard),
         due: this.keys.due(shard),
@@ -69,7 +99,10 @@ export class LiveStore {
         // Only IM callbacks read the anchor index: without them it would be memory for nothing.
         indexAnchor: this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
       },
-    );
+    ];
+  }
+
+  private heartbeatOutcome(reply: ScriptReply): HeartbeatOutcome {
     this.report('heartbeat', reply);
     const [value] = reply.values;
     switch (reply.outcome) {

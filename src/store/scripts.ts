@@ -22,16 +22,46 @@ export class ScriptRunner {
   /** Runs a script and returns its raw reply; rejects with the Redis error (e.g. a connection or script error). */
   run<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<S>): Promise<unknown> {
     const command = (this.redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[script.command];
-    const keyValues = script.keys.map((name) => (keys as Record<string, string>)[name]);
-    const argValues = script.argv.map((name) => (argv as Record<string, string | number>)[name]);
-    return command.call(this.redis, ...keyValues, ...argValues);
+    return command.call(this.redis, ...ordered(script, keys, argv));
+  }
+
+  /**
+   * Runs one script many times in one pipeline (one round trip; keep every call's keys in one slot for a
+   * Cluster). Each call gets its reply, or the Error that call (or the whole pipeline) met.
+   */
+  async changeMany<S extends ScriptSpec>(script: S, calls: Array<[KeysOf<S>, ArgsOf<S>]>): Promise<Array<ScriptReply | Error>> {
+    const pipeline = this.redis.pipeline() as unknown as Record<string, (...args: Array<string | number>) => unknown> & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const [keys, argv] of calls) pipeline[script.command](...ordered(script, keys, argv));
+    try {
+      const replies = (await pipeline.exec()) ?? [];
+      return calls.map((_, i) => {
+        const [err, reply] = replies[i] ?? [new Error('no reply from Redis'), null];
+        return err ?? toReply(reply);
+      });
+    } catch (err) {
+      return calls.map(() => err as Error);
+    }
   }
 
   /** Runs a script that reports what it did (the ScriptReply shape). */
   async change<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<S>): Promise<ScriptReply> {
-    const [outcome, transitions, ...values] = (await this.run(script, keys, argv)) as [string, Array<string | number>, ...unknown[]];
-    return { outcome, transitions: parseTransitions(transitions), values };
+    return toReply(await this.run(script, keys, argv));
   }
+}
+
+/** The keys, then the arguments, in the order the script's header numbers them. */
+function ordered<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<S>): Array<string | number> {
+  return [
+    ...script.keys.map((name) => (keys as Record<string, string>)[name]),
+    ...script.argv.map((name) => (argv as Record<string, string | number>)[name]),
+  ];
+}
+
+function toReply(raw: unknown): ScriptReply {
+  const [outcome, transitions, ...values] = raw as [string, Array<string | number>, ...unknown[]];
+  return { outcome, transitions: parseTransitions(transitions), values };
 }
 
 /** Reads the `{"<type>:<reason>", count, …}` list the scripts return (see includes/emit.lua). */

@@ -96,18 +96,18 @@ describe('replicas', () => {
     await replicas[0].stop('SIGKILL');
 
     const expected = lives.flatMap((i) => [`kill-live-${i}:1`, `kill-live-${i}:2`]);
-    await waitFor(() => expected.every((id) => receiver.requests.some((r) => r.headers['idempotency-key'] === id)), 60000, 'every event delivered');
+    await waitFor(() => expected.every((id) => receiver.requests.some((r) => r.headers['webhook-id'] === id)), 60000, 'every event delivered');
 
     const byKey = new Map<string, Set<string>>();
     for (const request of receiver.requests) {
-      const key = request.headers['idempotency-key'] as string;
+      const key = request.headers['webhook-id'] as string;
       byKey.set(key, (byKey.get(key) ?? new Set()).add(JSON.stringify(request.json)));
     }
     for (const [key, bodies] of byKey) {
       expect(bodies.size).toBe(1); // a repeat is the same event
       expect(JSON.parse([...bodies][0]).id).toBe(key);
     }
-    expect(new Set(receiver.requests.map((r) => r.headers['idempotency-key']))).toEqual(new Set(expected));
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id']))).toEqual(new Set(expected));
   });
 
   it('SIGTERM under load: requests in flight are answered and nothing is left half-written', async () => {

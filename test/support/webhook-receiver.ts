@@ -1,32 +1,50 @@
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import { Webhook } from 'standardwebhooks';
+
+/** The secret tests configure (WEBHOOK_SECRET): `whsec_` + base64 of 32 bytes, as Standard Webhooks asks. */
+export const WEBHOOK_SECRET = `whsec_${Buffer.from('test-webhook-secret-0123456789ab').toString('base64')}`;
 
 export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: string;
   json: any;
   at: number;
+  /** Why the reference library refused its signature, or null when it verified. */
+  verificationError: string | null;
 }
 
 /**
- * A local business backend: records every POST and answers with the statuses it was told to
- * (one per request, in order; then 200), optionally after a delay.
+ * A local business backend: verifies every POST as a receiver following the docs does, with the Standard
+ * Webhooks reference library (`standardwebhooks`), answering 401 when it fails; records every request; and
+ * answers with the statuses it was told to (one per request, in order; then 200), optionally after a delay.
+ * close() fails the test when any request did not verify, unless `allowUnverified` was set.
  */
 export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   private scripted: number[] = [];
   delayMs = 0;
+  /** Set by a test that sends unverifiable requests on purpose. */
+  allowUnverified = false;
+  /** Answered to each request that verified (JSON), for tests that read the body excerpt. */
+  answerBody = '{}';
   private server: Server;
+  private verifier: Webhook;
 
-  static async start(): Promise<WebhookReceiver> {
+  /** @param secret the secret the receiver verifies with (the tests' WEBHOOK_SECRET by default) */
+  static async start(options: { secret?: string } = {}): Promise<WebhookReceiver> {
     const receiver = new WebhookReceiver();
+    receiver.verifier = new Webhook(options.secret ?? WEBHOOK_SECRET);
     receiver.server = createServer((req, res) => {
       let body = '';
+      req.setEncoding('utf8');
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
-        receiver.requests.push({ headers: req.headers, body, json: safeParse(body), at: Date.now() });
-        const status = receiver.scripted.shift() ?? 200;
-        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end('{}'), receiver.delayMs);
+        const verificationError = receiver.verify(body, req.headers);
+        receiver.requests.push({ headers: req.headers, body, json: safeParse(body), at: Date.now(), verificationError });
+        const status = verificationError ? 401 : (receiver.scripted.shift() ?? 200);
+        const answer = verificationError ? JSON.stringify({ error: verificationError }) : receiver.answerBody;
+        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end(answer), receiver.delayMs);
       });
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));
@@ -48,9 +66,26 @@ export class WebhookReceiver {
       .filter((e) => (!filter.type || e.type === filter.type) && (!filter.roomId || e.roomId === filter.roomId));
   }
 
-  close(): Promise<void> {
+  /** Requests the reference library refused. */
+  get unverified(): ReceivedRequest[] {
+    return this.requests.filter((r) => r.verificationError !== null);
+  }
+
+  async close(): Promise<void> {
     this.server.closeAllConnections();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    const failed = this.unverified;
+    if (failed.length > 0 && !this.allowUnverified)
+      throw new Error(`${failed.length} webhook(s) failed Standard Webhooks verification, first: ${failed[0].verificationError}`);
+  }
+
+  private verify(body: string, headers: IncomingMessage['headers']): string | null {
+    try {
+      this.verifier.verify(body, headers as Record<string, string>);
+      return null;
+    } catch (err) {
+      return (err as Error).message;
+    }
   }
 }
 

@@ -43,4 +43,13 @@ describe('viewer notice message', () => {
     expect(viewerNotice({ ...ended, type: 'live.started', reason: undefined })).toBeNull();
     expect(viewerNotice({ ...ended, reason: 'superseded' })).toBeNull();
   });
+
+  it('tells the viewers of a superseded live which live replaced it, in a notice old handlers ignore', () => {
+    const replacing: LiveEvent = { id: 'L2:1', type: 'live.started', seq: 1, roomId: 'r1', liveId: 'L2', anchorId: 'a1', groupId: '@TGS#r1', at: 1700000001000, previousLiveId: 'L1' };
+    expect(viewerNotice(replacing)).toEqual({ type: 'LIVE_REPLACED', name: 'replaced' });
+    const data = JSON.parse((groupMessage(replacing, 'LIVE_REPLACED').MsgBody[0].MsgContent as { Data: string }).Data);
+    expect(data).toEqual({ type: 'LIVE_REPLACED', roomId: 'r1', liveId: 'L2', anchorId: 'a1', reason: null, at: 1700000001000, seq: 1, previousLiveId: 'L1' });
+    // Small: well under IM's 8 KB body limit even with long ids, and the usual fields stay where handlers read them.
+    expect(JSON.stringify(data).length).toBeLessThan(200);
+  });
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { LiveEvent } from '../../events/live-event';
 
-export type ViewerNoticeType = 'LIVE_ENDED' | 'LIVE_INTERRUPTED' | 'LIVE_RESUMED';
+export type ViewerNoticeType = 'LIVE_ENDED' | 'LIVE_INTERRUPTED' | 'LIVE_RESUMED' | 'LIVE_REPLACED';
 /** The names TENCENT_IM_EVENTS uses. */
-export type ViewerEventName = 'ended' | 'interrupted' | 'resumed';
+export type ViewerEventName = 'ended' | 'interrupted' | 'resumed' | 'replaced';
+export const VIEWER_EVENT_NAMES: readonly ViewerEventName[] = ['ended', 'interrupted', 'resumed', 'replaced'];
 
 const NOTICES: Partial<Record<LiveEvent['type'], { type: ViewerNoticeType; name: ViewerEventName }>> = {
   'live.ended': { type: 'LIVE_ENDED', name: 'ended' },
@@ -11,9 +12,16 @@ const NOTICES: Partial<Record<LiveEvent['type'], { type: ViewerNoticeType; name:
   'live.resumed': { type: 'LIVE_RESUMED', name: 'resumed' },
 };
 
-/** What viewers are told about an event, or null when they are told nothing (starts, superseded endings). */
+/**
+ * What viewers are told about an event, or null when they are told nothing. A live that supersedes a
+ * running one (the anchor's app was relaunched with a new liveId) is told as LIVE_REPLACED with the new
+ * liveId and `previousLiveId`: the viewers of the old live follow the new one from then on. The
+ * superseded live's own ending is not told (LIVE_ENDED would close players of a broadcast that goes on),
+ * and neither is a first start (nobody watches yet; joiners read the room status).
+ */
 export function viewerNotice(event: LiveEvent): { type: ViewerNoticeType; name: ViewerEventName } | null {
   if (event.type === 'live.ended' && event.reason === 'superseded') return null;
+  if (event.type === 'live.started') return event.previousLiveId ? { type: 'LIVE_REPLACED', name: 'replaced' } : null;
   return NOTICES[event.type] ?? null;
 }
 
@@ -28,6 +36,8 @@ export interface ViewerNoticeData {
   at: number;
   /** Order of the live's events (1, 2, …): a late-arriving older notice can be recognised. */
   seq: number;
+  /** LIVE_REPLACED only: the live it replaced (the one viewers were watching). */
+  previousLiveId?: string;
 }
 
 /**
@@ -59,6 +69,7 @@ export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText
     reason: event.reason ?? null,
     at: event.at,
     seq: event.seq,
+    ...(event.previousLiveId !== undefined && { previousLiveId: event.previousLiveId }),
   };
   const body: GroupMessageBody = {
     GroupId: event.groupId,
