@@ -2,6 +2,7 @@ import { BadRequestException, ConflictException, GoneException, Injectable, NotF
 import { Environment } from '../config/environment';
 import { EndReason, HeartbeatOutcome } from '../store/live-record';
 import { HeartbeatInput, LiveStore } from '../store/live-store';
+import { DueSoonSignal } from '../sweeper/due-soon';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
 import { EndResponse, RoomStatus } from './rooms.dto';
@@ -11,10 +12,12 @@ export class RoomsService {
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
+    private readonly dueSoon: DueSoonSignal,
   ) {}
 
   async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
-    return this.answer(body, await this.store.heartbeat(this.beatInput(roomId, body)));
+    const input = this.beatInput(roomId, body);
+    return this.answer(input, await this.store.heartbeat(input));
   }
 
   /**
@@ -38,7 +41,7 @@ export class RoomsService {
     outcomes.forEach((outcome, k) => {
       const i = positions[k];
       try {
-        results[i] = outcome instanceof Error ? outcome : this.answer(beats[i], outcome);
+        results[i] = outcome instanceof Error ? outcome : this.answer(inputs[k], outcome);
       } catch (err) {
         results[i] = err as Error;
       }
@@ -61,25 +64,26 @@ export class RoomsService {
   }
 
   /** The beat's response; throws the HTTP exception for a refused one (410, 409, 429). */
-  private answer(body: HeartbeatBody, outcome: HeartbeatOutcome): HeartbeatResponse {
+  private answer(input: HeartbeatInput, outcome: HeartbeatOutcome): HeartbeatResponse {
     switch (outcome.kind) {
       case 'gone':
         throw new GoneException({
           statusCode: 410,
           error: 'Gone',
-          message: `live ${body.liveId} already ended (${outcome.reason}); start a new live with a new liveId`,
+          message: `live ${input.liveId} already ended (${outcome.reason}); start a new live with a new liveId`,
           reason: outcome.reason,
         });
       case 'conflict':
-        throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
+        throw new ConflictException(`anchorId does not match the anchor of live ${input.liveId}`);
       case 'limited':
         throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
-    const timeoutMs = body.timeoutMs ?? this.env.HEARTBEAT_TIMEOUT_MS;
+    // Started or resumed: judged at its suspect point, maybe before anything else in its shard.
+    if (outcome.transitions.some((t) => t.type === 'started' || t.type === 'resumed')) this.dueSoon.notify(input.roomId, input.suspectMs);
     return {
       state: 'live',
-      liveId: body.liveId,
-      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * (timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
+      liveId: input.liveId,
+      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * (input.timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
       deadline: outcome.deadline,
     };
   }

@@ -199,8 +199,8 @@ export class LiveStore {
       { tag: this.keys.tag(shard), limit, retentionMs: this.env.ENDED_RETENTION_MS, gapMs: this.env.SWEEP_GAP_MS, hold: hold ? 1 : 0 },
     );
     this.report('sweep', reply);
-    const [interrupted, ended, claimed, gapMs, rescheduled] = reply.values as number[];
-    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: reply.transitions };
+    const [interrupted, ended, claimed, gapMs, rescheduled, nextDueInMs] = reply.values as number[];
+    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: reply.transitions, nextDueInMs };
   }
 
   /** Counts for the mass-timeout guard (guard-counts-2.lua); `dueToEnd` covers interrupted lives ending within `withinMs`. */

@@ -26,9 +26,11 @@
     ARGV[5] hold         1 = the mass-timeout guard holds silence-endings
 
   Output:
-    {'swept', transitions, interrupted, ended, claimed, gapMs, rescheduled}
+    {'swept', transitions, interrupted, ended, claimed, gapMs, rescheduled, nextDueInMs}
     claimed is the largest of the three sets' batches, so a full batch means more may be waiting;
-    gapMs is the time since the previous sweep when it exceeded ARGV[4], else 0.
+    gapMs is the time since the previous sweep when it exceeded ARGV[4], else 0;
+    nextDueInMs: when the shard's earliest live falls due to be judged, from now (-1: none), so the
+    sweeper can come back then instead of at its next full pass.
 
   Events: live.interrupted; live.ended (timeout, or the pending reason of an IM disconnect).
 ]]
@@ -118,4 +120,14 @@ for _, roomId in ipairs(expired) do
   redis.call('ZREM', k.ended, roomId)
 end
 
-return {'swept', transitions_reply(), interrupted, endedCount, math.max(#claimed, #claimedEnding, #expired), gap, rescheduled}
+-- Ended records' expiry is not urgent: only the running and the interrupted lives set the next visit.
+local function first_score(key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2])
+end
+local nextAt = first_score(k.due)
+local nextEnding = not hold and first_score(k.ending)
+if nextEnding and (not nextAt or nextEnding < nextAt) then nextAt = nextEnding end
+local nextDueInMs = nextAt and math.max(0, nextAt - now) or -1
+
+return {'swept', transitions_reply(), interrupted, endedCount, math.max(#claimed, #claimedEnding, #expired), gap, rescheduled, nextDueInMs}
