@@ -31,7 +31,14 @@ export const SHARD_KEY = {
 export const ANCHOR_INDEX_BUCKETS = 64;
 
 /**
- * The one place that names Redis keys. Every key of a shard carries the shard as a hash tag
+ * Version of the key layout and value formats below (and of the Lua scripts that read them). Bump it with any
+ * change that older or newer code could not read: start-up refuses data recorded under another version
+ * (layout-guard.ts) instead of misreading it.
+ */
+export const LAYOUT_VERSION = 1;
+
+/**
+ * The one place that names Redis keys. Every key carries its shard as a hash tag
  * (`led:{7}:…`), so all keys a script touches live in one Cluster slot.
  */
 @Injectable()
@@ -124,6 +131,11 @@ export class KeyLayout {
   /** The latest endings delivered, newest first, capped (the status page's list); a slot of its own. */
   recentEndings(): string {
     return `${this.prefix}:{dashboard}:endings`;
+  }
+
+  /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
+  layoutRecord(): string {
+    return `${this.prefix}:{meta}:layout`;
   }
 
   allShards(): number[] {
