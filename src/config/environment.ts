@@ -196,9 +196,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
-  /** Attempts per notifier before an event goes to the dead-letter stream. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  DELIVERY_MAX_ATTEMPTS = 12;
+  /** How long an event is retried (from its transition) before it becomes a dead letter: a day outlasts a real outage. */
+  @Type(() => Number) @IsInt() @Min(1000)
+  DELIVERY_RETRY_FOR_MS = 86400000;
+
+  /** How long delivered events stay in the outbox streams, for backends to page through what they missed. */
+  @Type(() => Number) @IsInt() @Min(0)
+  OUTBOX_RETENTION_MS = 86400000;
 
   /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
   @Type(() => Number) @IsInt() @Min(10)

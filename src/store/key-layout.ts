@@ -25,6 +25,8 @@ export const SHARD_KEY = {
   gone: 'gone:',
   /** HASH per bucket, `anchors:<bucket>`: anchorId → roomId of its running live (IM callbacks only). */
   anchors: 'anchors:',
+  /** HASH per delivery lane, `lane:<lane>`: liveId → ids of its unfinished entries in that lane (ordered lanes). */
+  laneGate: 'lane:',
 } as const;
 
 /** How many small hashes a shard's anchor index is split into (see anchorIndexBucket). */
@@ -123,9 +125,33 @@ export class KeyLayout {
     return `${this.prefix}:{guard}:release`;
   }
 
-  /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
-  imRate(): string {
-    return `${this.prefix}:{im-rate}:im-rate`;
+  /**
+   * A lane's per-live order on one shard (ordered lanes, i.e. webhook URLs): field liveId, value the ids of
+   * the live's unfinished entries in that lane, oldest first (includes/lane-gate.lua).
+   */
+  laneGate(shard: number, lane: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.laneGate}${lane}`;
+  }
+
+  /**
+   * Health of each lane as its replicas last saw it (field lane name, value JSON: failing since, last error),
+   * written when a lane starts or stops failing; read by metrics and the status page. A slot of its own.
+   */
+  laneHealth(): string {
+    return `${this.prefix}:{lanes}:health`;
+  }
+
+  /** The shared IM REST rate limiter's keys (im-rate-3.lua): one set for the whole app, in a slot of its own. */
+  imRate(): { pace: string; sent: string; endedWaiting: string } {
+    const base = `${this.prefix}:{im-rate}:im-rate`;
+    return {
+      /** GCRA theoretical arrival time of the next call, µs (string). */
+      pace: base,
+      /** Sorted set of granted calls, scored by the time each is due to be sent (µs). */
+      sent: `${base}:sent`,
+      /** Set while some replica has endings waiting; only endings get calls meanwhile. */
+      endedWaiting: `${base}:ended-waiting`,
+    };
   }
 
   /** The latest endings delivered, newest first, capped (the status page's list); a slot of its own. */

@@ -7,6 +7,7 @@ import { GuardCounters } from './guard-counters';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
+import { ImRateStore } from './im-rate-store';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
 import { guardLayout } from './layout-guard';
@@ -36,9 +37,10 @@ import { StoreHealth } from './store-health';
     OutboxStore,
     RecentEndings,
     GuardCounters,
+    ImRateStore,
     StoreHealth,
   ],
-  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, StoreHealth],
+  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, ImRateStore, StoreHealth],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
