@@ -78,6 +78,7 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     expect(await text('#replicas')).toBe('1');
     expect(await text('#replica-list')).toMatch(new RegExp(`-${process.pid} \\(this page\\)\\d`));
     expect(await text('#chart-total')).toBe('no ending in the last hour');
+    expect(await text('tr[data-lane="log"] td:last-child')).toBe('up to date');
     expect(await page.locator('#redis-down').isVisible()).toBe(false);
     expect(await page.locator('#service-down').isVisible()).toBe(false);
     await shoot('empty');
@@ -149,6 +150,7 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     expect(since.endings).toBeNull();
     for (const id of ['#interrupted', '#depth', '#dead', '#guard', '#sweep', '#replicas']) expect(await text(id)).toBe('unknown');
     expect(await text('#endings')).toBe('Latest endings are unknown while Redis is unreachable.');
+    expect(await text('#lanes')).toBe('Delivery lanes are unknown while Redis is unreachable.');
     expect(await text('#chart')).toMatch(/unknown while Redis is unreachable/);
     expect(await page.locator('#service-down').isVisible()).toBe(false);
     await shoot('redis-down');

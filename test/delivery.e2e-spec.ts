@@ -1,3 +1,4 @@
+import { webhookLaneName } from '../src/notify/notify.module';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -16,6 +17,7 @@ describe('delivery through the outbox', () => {
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));
     receiver.requests.length = 0;
+    receiver.respondTo = null;
   });
 
   afterAll(async () => {
@@ -53,7 +55,7 @@ describe('delivery through the outbox', () => {
 
   it('does not retry a 4xx answer: the event goes to the dead-letter stream', async () => {
     const svc = await start();
-    receiver.respondWith(422);
+    receiver.respondTo = (event) => (event?.id === 'refused-live:1' ? 422 : undefined);
     await svc.post('/v1/rooms/refused-room/heartbeat', { liveId: 'refused-live', anchorId: 'a' });
     await waitFor(() => receiver.requests.some((r) => r.json?.id === 'refused-live:1'));
     await sleep(400);
@@ -63,7 +65,7 @@ describe('delivery through the outbox', () => {
     const dead = [];
     for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
     client.disconnect();
-    const letter = dead.map(([, fields]) => fields).find((f) => f.includes('webhook#0') && f[1].includes('refused-live:1'));
+    const letter = dead.map(([, fields]) => fields).find((f) => f.includes(webhookLaneName(receiver.url)) && f[1].includes('refused-live:1'));
     expect(letter).toBeDefined();
     expect(letter).toContain('422');
   });
@@ -91,7 +93,7 @@ describe('delivery through the outbox', () => {
     const client = redis.client();
     const shardKey = (await redis.keys('led:{*}:outbox'))[0];
     await client.xadd(shardKey, '*', 'event', JSON.stringify({ id: 'orphan-live:1', type: 'live.ended', seq: 1, roomId: 'orphan', liveId: 'orphan-live', anchorId: 'a', groupId: 'orphan', reason: 'timeout', at: Date.now() }));
-    const read = await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
+    const read = await client.xreadgroup('GROUP', webhookLaneName(receiver.url), 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
     expect(read).not.toBeNull();
     client.disconnect();
 
@@ -110,7 +112,7 @@ describe('delivery through the outbox', () => {
     receiver.delayMs = 0;
     const client = redis.client();
     const pending = [];
-    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, 'notifiers', '-', '+', 100)) as unknown[]));
+    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, webhookLaneName(receiver.url), '-', '+', 100)) as unknown[]));
     client.disconnect();
     expect(pending).toEqual([]);
   });

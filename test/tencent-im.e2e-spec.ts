@@ -3,6 +3,7 @@ import { FakeTencentIm, GroupMessage } from './support/fake-tencent-im';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait-for';
+import { outboxSettled } from './support/outbox';
 
 const SDKAPPID = 1400000000;
 const KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
@@ -53,10 +54,11 @@ describe('viewer notices through Tencent IM', () => {
 
   const outboxDrained = async () => {
     const client = redis.client();
-    let backlog = 0;
-    for (const key of await client.keys('led:{*}:outbox')) backlog += await client.xlen(key);
-    client.disconnect();
-    return backlog === 0;
+    try {
+      return await outboxSettled(client, await client.keys('led:{*}:outbox'));
+    } finally {
+      client.disconnect();
+    }
   };
 
   it('a crashed anchor reaches the group as exactly one High-priority custom LIVE_ENDED message', async () => {
@@ -67,6 +69,7 @@ describe('viewer notices through Tencent IM', () => {
     await sleep(500);
     expect(toGroup('@TGS#crash', 'LIVE_ENDED')).toHaveLength(1);
     expect(ended.priority).toBe('High');
+    expect(ended.skipsCallbacks).toEqual(['before', 'after']); // TENCENT_IM_FORBID_CALLBACKS=both by default
     expect(ended.body.MsgBody).toHaveLength(1);
     expect(ended.body.MsgBody[0].MsgType).toBe('TIMCustomElem');
     expect(ended.data).toEqual({

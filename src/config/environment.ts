@@ -90,9 +90,29 @@ export class Environment {
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   REDIS_KEY_PREFIX = 'led';
 
-  /** Number of key shards; keep it fixed for the life of a deployment. */
+  /** Number of key shards; fixed for the life of the data: start-up refuses a Redis written with another count. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1024)
   SHARDS = 16;
+
+  /**
+   * Longest wait for one Redis reply, in ms. Past it the caller gets 503 + Retry-After (a sweep retries later);
+   * a connection silent for 4× this (at least 2 s) is dropped and reopened, so a hung or black-holed Redis
+   * never hangs a request.
+   */
+  @Type(() => Number) @IsInt() @Min(10) @Max(60000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  /** How long start-up waits for Redis to become reachable (retrying, with a progress line) before it exits 1. */
+  @Type(() => Number) @IsInt() @Min(0)
+  REDIS_STARTUP_TIMEOUT_MS = 30000;
+
+  /**
+   * Start even though Redis's maxmemory-policy may evict keys (anything but `noeviction`). Evicted records
+   * let ended lives run again and lose events: only for throw-away setups. Logged as a warning at every start.
+   */
+  @Transform(flag)
+  @IsBoolean()
+  REDIS_ALLOW_EVICTION = false;
 
   // --- Liveness timing ---
   /**
@@ -176,9 +196,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
-  /** Attempts per notifier before an event goes to the dead-letter stream. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  DELIVERY_MAX_ATTEMPTS = 12;
+  /** How long an event is retried (from its transition) before it becomes a dead letter: a day outlasts a real outage. */
+  @Type(() => Number) @IsInt() @Min(1000)
+  DELIVERY_RETRY_FOR_MS = 86400000;
+
+  /** How long delivered events stay in the outbox streams, for backends to page through what they missed. */
+  @Type(() => Number) @IsInt() @Min(0)
+  OUTBOX_RETENTION_MS = 86400000;
 
   /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
   @Type(() => Number) @IsInt() @Min(10)

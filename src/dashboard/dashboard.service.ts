@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
-import { OutboxStore } from '../store/outbox-store';
+import { LaneStanding, OutboxStore } from '../store/outbox-store';
 import { EndingsMinute, RecentEnding, RecentEndings } from '../store/recent-endings';
 import { REDIS } from '../store/redis.tokens';
 import type { RedisClient } from '../store/redis-connection';
@@ -36,7 +36,8 @@ export interface DashboardData {
   at: number;
   redis: RedisReachabilityState;
   lives: { live: number; interrupted: number } | null;
-  outbox: { depth: number; inDelivery: number; oldestAt: number | null; deadLetters: number } | null;
+  /** The outbox over every lane, and where each delivery lane (one per destination) stands. */
+  outbox: { depth: number; inDelivery: number; oldestAt: number | null; deadLetters: number; lanes: LaneStanding[] } | null;
   guard: (GuardStatus & { windowMs: number }) | null;
   sweep: SweepHealth | null;
   replicas: { self: string; seenWithinMs: number; list: ReplicaSeen[] } | null;

@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 
 /**
+ * Version of the key layout and value formats below (and of the Lua scripts that read them). Bump it with any
+ * change that older or newer code could not read: start-up refuses data recorded under another version
+ * (layout-guard.ts) instead of misreading it.
+ */
+export const LAYOUT_VERSION = 1;
+
+/**
  * The one place that names Redis keys. Every key carries its shard as a hash tag
  * (`led:{7}:…`), so all keys a script touches live in one Cluster slot.
  */
@@ -62,9 +69,17 @@ export class KeyLayout {
     return `${this.tag(shard)}outbox`;
   }
 
-  /** Deliveries that failed for good. */
+  /** Deliveries that failed for good (given up by a lane), with the reason: a stream per shard. */
   deadLetters(shard: number): string {
     return `${this.tag(shard)}dead`;
+  }
+
+  /**
+   * A lane's per-live order on one shard (ordered lanes, i.e. webhook URLs): field liveId, value the ids of
+   * the live's unfinished entries in that lane, oldest first (includes/lane-gate.lua).
+   */
+  laneGate(shard: number, lane: string): string {
+    return `${this.tag(shard)}lane:${lane}`;
   }
 
   /**
@@ -77,9 +92,25 @@ export class KeyLayout {
     return `${this.tag(shard)}anchors:${anchorIndexBucket(anchorId)}`;
   }
 
-  /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
-  imRate(): string {
-    return `${this.prefix}:{im-rate}:im-rate`;
+  /**
+   * Health of each lane as its replicas last saw it (field lane name, value JSON: failing since, last error),
+   * written when a lane starts or stops failing; read by metrics and the status page. A slot of its own.
+   */
+  laneHealth(): string {
+    return `${this.prefix}:{lanes}:health`;
+  }
+
+  /** The shared IM REST rate limiter's keys (im-rate-3.lua): one set for the whole app, in a slot of its own. */
+  imRate(): { pace: string; sent: string; endedWaiting: string } {
+    const base = `${this.prefix}:{im-rate}:im-rate`;
+    return {
+      /** GCRA theoretical arrival time of the next call, µs (string). */
+      pace: base,
+      /** Sorted set of granted calls, scored by the time each is due to be sent (µs). */
+      sent: `${base}:sent`,
+      /** Set while some replica has endings waiting; only endings get calls meanwhile. */
+      endedWaiting: `${base}:ended-waiting`,
+    };
   }
 
   /** The latest endings delivered, newest first, capped (the status page's list); a slot of its own. */
@@ -103,6 +134,11 @@ export class KeyLayout {
   /** When each shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
   sweepState(shard: number): string {
     return `${this.tag(shard)}sweep`;
+  }
+
+  /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
+  layoutRecord(): string {
+    return `${this.prefix}:{meta}:layout`;
   }
 
   allShards(): number[] {

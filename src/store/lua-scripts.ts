@@ -35,12 +35,23 @@ function camelCase(name: string): string {
 export interface LuaCommands {
   heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?, Array<string | number>?]>;
   endLive(...args: Array<string | number>): Promise<[string, string?, string?]>;
-  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>]>;
+  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>, number]>;
   guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
   imRate(
     pace: string, sent: string, mark: string,
-    intervalUs: number, burst: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number,
-  ): Promise<[number, number, ...string[]]>;
+    intervalUs: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number, minAheadUs: number, horizonUs: number,
+  ): Promise<[number, number, string, ...string[]]>;
+  laneGroups(stream: string, ...lanes: string[]): Promise<number>;
+  laneTake(
+    stream: string, gate: string,
+    lane: string, consumer: string, count: number, ordered: 0 | 1, mode: 'new' | 'reclaim', minIdleMs: number, cursor: string,
+  ): Promise<[string, ...string[]]>;
+  laneDone(
+    stream: string, gate: string, dead: string,
+    lane: string, consumer: string, entryId: string, liveId: string, deadMaxLen: number, ...deadLetter: string[]
+  ): Promise<[] | [string, string]>;
+  laneMaintain(stream: string, cutoff: string, staleMs: number, consumer: string, leaving: 0 | 1, ...lanes: string[]): Promise<[number, number]>;
+  laneStats(stream: string, ...lanes: string[]): Promise<Array<[number, number, string]>>;
   anchorOffline(...args: Array<string | number>): Promise<[string, string?]>;
   anchorOnline(...args: Array<string | number>): Promise<[string, string?]>;
 }
