@@ -138,6 +138,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/webhooks/test": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a signed test event to every webhook URL
+         * @description Each WEBHOOK_URLS entry gets one `webhook.test` event, signed as every webhook is (Standard Webhooks), at once; the answer reports each URL's status, time and body excerpt. Not written to the outbox and never retried.
+         */
+        post: operations["AdminWebhooks_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -378,6 +398,44 @@ export interface components {
              * @example null
              */
             releasedUntil: number | null;
+        };
+        WebhookTestAnswer: {
+            /**
+             * @description The URL's lane name, as in metrics and dead letters.
+             * @example webhook-1f2e3d4c
+             */
+            destination: string;
+            /**
+             * @description The URL without credentials, query or fragment.
+             * @example https://backend.example.com/hooks/live
+             */
+            url: string;
+            /** @description True for a 2xx answer. */
+            ok: boolean;
+            /**
+             * @description HTTP status; null when no answer came.
+             * @example 200
+             */
+            status: number | null;
+            /**
+             * @description Milliseconds from sending to the answer or the failure.
+             * @example 42
+             */
+            tookMs: number;
+            /**
+             * @description The first 500 characters of the answer's body.
+             * @example {"received":true}
+             */
+            body: string;
+            /**
+             * @description Why no answer came (time-out, ECONNREFUSED…); null when one came.
+             * @example null
+             */
+            error: string | null;
+        };
+        WebhookTestResponse: {
+            /** @description One entry per WEBHOOK_URLS entry, in order. */
+            results: components["schemas"]["WebhookTestAnswer"][];
         };
         HealthStatus: {
             /**
@@ -1343,6 +1401,67 @@ export interface operations {
                      *       "message": "storage unavailable, retry shortly"
                      *     }
                      */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AdminWebhooks_test: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How each URL answered (also when it failed: see `ok`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WebhookTestResponse"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description NOTIFIERS has no `webhook`: there is no URL to test. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
