@@ -159,6 +159,24 @@ export class KeyLayout {
     return `${this.prefix}:{dashboard}:endings`;
   }
 
+  /**
+   * Endings per minute for the status page's last-hour chart: a small sorted set per minute of ending time (members
+   * `n`, `lagN`, `lagSum` counted with ZINCRBY, `lagMax` kept with ZADD GT), in the status page's slot.
+   */
+  endingsMinute(minute: number): string {
+    return `${this.prefix}:{dashboard}:minute:${minute}`;
+  }
+
+  /** Replicas with the status page on, scored by when each last said it runs (epoch ms); pruned after an hour. */
+  replicas(): string {
+    return `${this.prefix}:{dashboard}:replicas`;
+  }
+
+  /** When each shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
+  sweepState(shard: number): string {
+    return `${this.tag(shard)}sweep`;
+  }
+
   /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
   layoutRecord(): string {
     return `${this.prefix}:{meta}:layout`;
