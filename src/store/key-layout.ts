@@ -85,7 +85,7 @@ export class KeyLayout {
     return this.tag(shard) + SHARD_KEY.ended;
   }
 
-  /** When the shard was last swept (the sweep's gap guard). */
+  /** When the shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
   sweepState(shard: number): string {
     return this.tag(shard) + SHARD_KEY.sweep;
   }
@@ -170,11 +170,6 @@ export class KeyLayout {
   /** Replicas with the status page on, scored by when each last said it runs (epoch ms); pruned after an hour. */
   replicas(): string {
     return `${this.prefix}:{dashboard}:replicas`;
-  }
-
-  /** When each shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
-  sweepState(shard: number): string {
-    return `${this.tag(shard)}sweep`;
   }
 
   /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
