@@ -56,6 +56,12 @@ export class GuardStatusResponse implements GuardStatus {
   @ApiProperty({ type: 'integer', example: 3, description: 'Lives that ended for silence in the window plus interrupted ones that will end within it.' })
   wouldEnd: number;
 
+  @ApiProperty({ type: 'integer', example: 1, description: 'Of wouldEnd: lives that already ended for silence within the last window.' })
+  endedInWindow: number;
+
+  @ApiProperty({ type: 'integer', example: 2, description: 'Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come).' })
+  dueToEnd: number;
+
   @ApiProperty({ type: 'integer', example: 120, description: 'Lives tracked (running, interrupted, and ended for silence in the window).' })
   tracked: number;
 

@@ -369,6 +369,16 @@ export interface components {
              */
             wouldEnd: number;
             /**
+             * @description Of wouldEnd: lives that already ended for silence within the last window.
+             * @example 1
+             */
+            endedInWindow: number;
+            /**
+             * @description Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come).
+             * @example 2
+             */
+            dueToEnd: number;
+            /**
              * @description Lives tracked (running, interrupted, and ended for silence in the window).
              * @example 120
              */
