@@ -33,6 +33,8 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
       REDIS_URL: redis.url, DASHBOARD_ENABLED: 'true',
       HEARTBEAT_TIMEOUT_MS: '6000', SUSPECT_AFTER_MS: '1500', HEARTBEAT_INTERVAL_MS: '500', TIMEOUT_MIN_MS: '3000', HEARTBEAT_RATE_PER_SEC: '10',
       SWEEP_INTERVAL_MS: '200', SWEEP_GAP_MS: '1500',
+      // The guard holds when at least 4 lives and over half of those tracked would end within the window.
+      GUARD_MIN_COUNT: '4', GUARD_MAX_SHARE: '0.5',
     });
     url = svc.url.replace('[::1]', '127.0.0.1');
     profile = mkdtempSync(join(tmpdir(), 'led-chromium-'));
@@ -135,6 +137,19 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     await until('#interrupted', '1', 'interrupted shown');
     expect(await text('#guard-detail')).toMatch(/^1 of 5 would end within 1 min /);
     await shoot('interrupted');
+  });
+
+  it('guard holding: too many lives fall silent at once, and the page says it holds them', async () => {
+    const silent = ['m1', 'm2', 'm3', 'm4', 'm5', 'm6'].map(anchor);
+    await Promise.all(silent.map((c) => c.start()));
+    await Promise.all(silent.map((c) => c.stop({ end: false })));
+    await until('#guard', 'holding', 'the guard holding');
+    expect(await text('#guard-detail')).toMatch(/^\d+ of \d+ would end within 1 min \(\d+ ended for silence in the last 1 min\); holds above 50% and 4 endings/);
+    const { guard } = (await svc!.get('/dashboard/data')).body;
+    expect(guard).toMatchObject({ engaged: true });
+    expect(guard.dueToEnd).toBeGreaterThanOrEqual(6);
+    expect(await text('#guard-detail')).toMatch(new RegExp(`^${guard.dueToEnd} of ${guard.tracked} would end`));
+    await shoot('guard-holding');
   });
 
   it('Redis down: says so and since when, every figure unknown (never 0 or "none"); back when Redis is', async () => {
