@@ -22,6 +22,7 @@
     ARGV[9] ratePerSec   heartbeat rate limit of the anchor (0 = off)
     ARGV[10] burst
     ARGV[11] indexAnchor 1 = record anchorId -> roomId when a live starts (for IM callbacks)
+    ARGV[12] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'ok', transitions, deadline}       transitions: see emit.lua; deadline: when the live ends if silent (ms)
@@ -39,5 +40,6 @@
 -- @include finish
 -- @include beat
 local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], outbox = KEYS[5], tag = ARGV[1]}
+use_event_token(ARGV[12])
 return beat(k, KEYS[6], KEYS[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]),
   tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11] == '1', now_ms())

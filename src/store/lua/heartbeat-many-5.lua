@@ -15,7 +15,8 @@
     ARGV[3] ratePerSec   heartbeat rate limit of each anchor (0 = off)
     ARGV[4] burst
     ARGV[5] indexAnchor  1 = record anchorId -> roomId when a live starts (for IM callbacks)
-    ARGV[6..] beats      six values per beat: roomId, liveId, anchorId, groupId, timeoutMs, suspectMs
+    ARGV[6] eventToken   random token of this call, part of every event id it writes (includes/emit.lua)
+    ARGV[7..] beats      six values per beat: roomId, liveId, anchorId, groupId, timeoutMs, suspectMs
 
   Output:
     {'ok', {}, reply1, reply2, …}   one reply per beat, in order, each what heartbeat-7.lua returns for it
@@ -32,9 +33,10 @@
 -- @include beat
 local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], outbox = KEYS[5], tag = ARGV[1]}
 local retentionMs, ratePerSec, burst, indexAnchor = tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
+use_event_token(ARGV[6])
 local now = now_ms()
 local replies = {'ok', {}}
-for i = 6, #ARGV, 6 do
+for i = 7, #ARGV, 6 do
   local roomId, liveId, anchorId = ARGV[i], ARGV[i + 1], ARGV[i + 2]
   replies[#replies + 1] = beat(k, gone_key(k.tag, roomId, liveId), anchor_index_key(k.tag, anchorId), roomId, liveId, anchorId,
     ARGV[i + 3], tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5]), retentionMs, ratePerSec, burst, indexAnchor, now)
