@@ -1,9 +1,13 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { EventsModule } from '../events/events.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { Clock, SystemClock } from './clock';
+import { GuardCounters } from './guard-counters';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
+import { ImRateStore } from './im-rate-store';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
 import { guardLayout } from './layout-guard';
@@ -16,6 +20,7 @@ import { StoreHealth } from './store-health';
 /** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
 @Global()
 @Module({
+  imports: [EventsModule],
   providers: [
     {
       provide: REDIS,
@@ -26,13 +31,16 @@ import { StoreHealth } from './store-health';
         return redis;
       },
     },
+    { provide: Clock, useClass: SystemClock },
     KeyLayout,
     LiveStore,
     OutboxStore,
     RecentEndings,
+    GuardCounters,
+    ImRateStore,
     StoreHealth,
   ],
-  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings, StoreHealth],
+  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, ImRateStore, StoreHealth],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
