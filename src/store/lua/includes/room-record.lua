@@ -17,11 +17,9 @@
 --  11 groupId; nil when it equals the roomId
 -- STATES, STATE_CODES, REASONS and REASON_CODES come from the generated include `layout`.
 
--- Returns the record as a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}, or nil.
+-- Decodes a packed record into a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}.
 -- `pr` (pending reason) is 'disconnect' or nil; `df` (disconnected from) is 'live' or 'interrupted'.
-local function read_room(rooms, roomId)
-  local packed = redis.call('HGET', rooms, roomId)
-  if not packed then return nil end
+local function decode_room(packed, roomId)
   local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
   local s = STATES[flags % 4]
   local pending = math.floor(flags / 32) % 2 == 1
@@ -36,6 +34,12 @@ local function read_room(rooms, roomId)
     rec.df = math.floor(flags / 64) % 2 == 1 and 'live' or 'interrupted'
   end
   return rec
+end
+
+-- The room's record as decode_room gives it, or nil.
+local function read_room(rooms, roomId)
+  local packed = redis.call('HGET', rooms, roomId)
+  return packed and decode_room(packed, roomId)
 end
 
 local function write_room(rooms, roomId, rec)
