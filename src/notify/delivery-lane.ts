@@ -81,6 +81,11 @@ export class DeliveryLane {
     return this.spec.name;
   }
 
+  /** The destination as an operator may see it (no secret). */
+  get describe(): string {
+    return this.notifier.describe;
+  }
+
   start(): void {
     this.running = true;
     this.loop = this.run();
