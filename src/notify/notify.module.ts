@@ -13,6 +13,7 @@ import { TencentImChannel } from './tencent-im/tencent-im.channel';
 import { TencentImStats } from './tencent-im/tencent-im.stats';
 import { WebhookSigner } from './webhook-signature';
 import { WebhookNotifier } from './webhook.notifier';
+import { WebhookTester } from './webhook-tester';
 
 /**
  * Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is a lane of its own. A webhook
@@ -48,8 +49,9 @@ export function webhookLaneName(url: string): string {
     TransitionLog,
     TencentImStats,
     TencentImChannel,
+    WebhookTester,
     { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel], useFactory: createNotifiers },
   ],
-  exports: [OutboxSignal, TencentImStats, DeliveryEvents, OutboxConsumer],
+  exports: [OutboxSignal, TencentImStats, DeliveryEvents, OutboxConsumer, WebhookTester],
 })
 export class NotifyModule {}

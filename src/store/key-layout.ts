@@ -2,6 +2,37 @@ import { Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 
 /**
+ * The names of a shard's keys after its tag (`led:{7}:<name>`). The Lua scripts get the keys known in
+ * advance as KEYS; the few they must derive (from a record they read) come from the generated include
+ * (lua-layout.ts), which takes its strings from here.
+ */
+export const SHARD_KEY = {
+  /** HASH, field roomId → the room's latest live, packed (room-record.ts). */
+  rooms: 'rooms',
+  /** ZSET of running lives, scored by when they must next be judged (epoch ms). */
+  due: 'due',
+  /** ZSET of interrupted lives, scored by when they end if still silent (epoch ms). */
+  ending: 'ending',
+  /** ZSET of ended lives, scored by when their record expires (endedAt + ENDED_RETENTION_MS). */
+  ended: 'ended',
+  /** HASH {last, resumed}: when the shard was last swept, and when sweeping last resumed after a gap (epoch ms). */
+  sweep: 'sweep',
+  /** STREAM of events waiting for delivery (field `event`: LiveEvent JSON). */
+  outbox: 'outbox',
+  /** STREAM of deliveries that failed for good. */
+  dead: 'dead',
+  /** STRING per ended live, `gone:<roomId>:<liveId>` → end reason, with a TTL of ENDED_RETENTION_MS. */
+  gone: 'gone:',
+  /** HASH per bucket, `anchors:<bucket>`: anchorId → roomId of its running live (IM callbacks only). */
+  anchors: 'anchors:',
+  /** HASH per delivery lane, `lane:<lane>`: liveId → ids of its unfinished entries in that lane (ordered lanes). */
+  laneGate: 'lane:',
+} as const;
+
+/** How many small hashes a shard's anchor index is split into (see anchorIndexBucket). */
+export const ANCHOR_INDEX_BUCKETS = 64;
+
+/**
  * Version of the key layout and value formats below (and of the Lua scripts that read them). Bump it with any
  * change that older or newer code could not read: start-up refuses data recorded under another version
  * (layout-guard.ts) instead of misreading it.
@@ -26,7 +57,7 @@ export class KeyLayout {
     return fnv1a(roomId) % this.shards;
   }
 
-  /** Prefix shared by every key of a shard; scripts derive per-room keys from it. */
+  /** Prefix shared by every key of a shard; scripts derive the keys of a record they read from it. */
   tag(shard: number): string {
     return `${this.prefix}:{${shard}}:`;
   }
@@ -36,22 +67,52 @@ export class KeyLayout {
    * room-record.ts (one hash per shard: a key per room costs ~100 bytes more per live).
    */
   rooms(shard: number): string {
-    return `${this.tag(shard)}rooms`;
+    return this.tag(shard) + SHARD_KEY.rooms;
   }
 
   /** Running lives of a shard, scored by the time they must next be judged. */
   due(shard: number): string {
-    return `${this.tag(shard)}due`;
+    return this.tag(shard) + SHARD_KEY.due;
   }
 
   /** Interrupted lives of a shard, scored by the time they end if still silent. */
   ending(shard: number): string {
-    return `${this.tag(shard)}ending`;
+    return this.tag(shard) + SHARD_KEY.ending;
   }
 
   /** Ended lives of a shard, scored by when their record expires (ENDED_RETENTION_MS); the sweep removes them. */
   ended(shard: number): string {
-    return `${this.tag(shard)}ended`;
+    return this.tag(shard) + SHARD_KEY.ended;
+  }
+
+  /** When the shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
+  sweepState(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.sweep;
+  }
+
+  /** Tombstone of an ended live: its beats get 410 while it exists (ENDED_RETENTION_MS). */
+  gone(shard: number, roomId: string, liveId: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.gone}${roomId}:${liveId}`;
+  }
+
+  /** Events waiting for delivery. */
+  outbox(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.outbox;
+  }
+
+  /** Deliveries that failed for good. */
+  deadLetters(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.dead;
+  }
+
+  /**
+   * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
+   * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
+   * (they name an account, not a room); a lookup asks every shard. Split into small hashes by
+   * anchorIndexBucket, so each stays listpack-encoded.
+   */
+  anchors(shard: number, anchorId: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.anchors}${anchorIndexBucket(anchorId)}`;
   }
 
   /** Silence-endings counted per time bucket, for the mass-timeout guard (one slot for all replicas). */
@@ -64,32 +125,12 @@ export class KeyLayout {
     return `${this.prefix}:{guard}:release`;
   }
 
-  /** Events waiting for delivery. */
-  outbox(shard: number): string {
-    return `${this.tag(shard)}outbox`;
-  }
-
-  /** Deliveries that failed for good (given up by a lane), with the reason: a stream per shard. */
-  deadLetters(shard: number): string {
-    return `${this.tag(shard)}dead`;
-  }
-
   /**
    * A lane's per-live order on one shard (ordered lanes, i.e. webhook URLs): field liveId, value the ids of
    * the live's unfinished entries in that lane, oldest first (includes/lane-gate.lua).
    */
   laneGate(shard: number, lane: string): string {
-    return `${this.tag(shard)}lane:${lane}`;
-  }
-
-  /**
-   * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
-   * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
-   * (they name an account, not a room); a lookup asks every shard. Split into small hashes by
-   * anchorIndexBucket (see includes/anchor-index.lua).
-   */
-  anchors(shard: number, anchorId: string): string {
-    return `${this.tag(shard)}anchors:${anchorIndexBucket(anchorId)}`;
+    return `${this.tag(shard)}${SHARD_KEY.laneGate}${lane}`;
   }
 
   /**
@@ -118,6 +159,19 @@ export class KeyLayout {
     return `${this.prefix}:{dashboard}:endings`;
   }
 
+  /**
+   * Endings per minute for the status page's last-hour chart: a small sorted set per minute of ending time (members
+   * `n`, `lagN`, `lagSum` counted with ZINCRBY, `lagMax` kept with ZADD GT), in the status page's slot.
+   */
+  endingsMinute(minute: number): string {
+    return `${this.prefix}:{dashboard}:minute:${minute}`;
+  }
+
+  /** Replicas with the status page on, scored by when each last said it runs (epoch ms); pruned after an hour. */
+  replicas(): string {
+    return `${this.prefix}:{dashboard}:replicas`;
+  }
+
   /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
   layoutRecord(): string {
     return `${this.prefix}:{meta}:layout`;
@@ -128,9 +182,10 @@ export class KeyLayout {
   }
 }
 
-const ANCHOR_INDEX_BUCKETS = 64;
-
-/** The anchor index's bucket of an anchorId: the same function as anchor_index in includes/anchor-index.lua. */
+/**
+ * The anchor index's bucket of an anchorId: a polynomial hash of its UTF-8 bytes. The generated Lua
+ * include (lua-layout.ts) has the same function; test/store/lua-layout.spec.ts checks they agree.
+ */
 export function anchorIndexBucket(anchorId: string): number {
   let h = 0;
   for (const byte of Buffer.from(anchorId, 'utf8')) h = (h * 31 + byte) % 1048573;

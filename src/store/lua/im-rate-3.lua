@@ -17,7 +17,7 @@
 -- KEYS[1] pace: the next free slot (µs, string)
 -- KEYS[2] sent: sorted set of booked slots, member and score both the slot (µs)
 -- KEYS[3] mark: endings waiting
--- ARGV[1] intervalUs (1e6 / rate)
+-- ARGV[1] intervalUs: 1e6 / rate
 -- ARGV[2] limit: most slots in any windowUs
 -- ARGV[3] windowUs
 -- ARGV[4] wanted: slots asked for

@@ -1,15 +1,15 @@
 -- Finishes one entry in one lane: acknowledges it (delivered, or given up: then its dead letter is written in
 -- the same script, so an entry is never acknowledged without one), and in an ordered lane hands over the
 -- live's next parked event, claimed for this consumer, so the caller delivers it next.
--- KEYS[1] outbox stream of the shard
--- KEYS[2] the lane's gate hash for this shard
--- KEYS[3] dead-letter stream of the shard
--- ARGV[1] lane (consumer group name)
--- ARGV[2] consumer (this replica)
--- ARGV[3] entry id
--- ARGV[4] liveId, or '' in a lane without per-live order
--- ARGV[5] dead-letter MAXLEN (approximate)
--- ARGV[6..] dead letter as field/value pairs (none when delivered)
+-- KEYS[1] outbox: stream of the shard
+-- KEYS[2] gate: the lane's gate hash for this shard
+-- KEYS[3] dead: dead-letter stream of the shard
+-- ARGV[1] lane: consumer group name
+-- ARGV[2] consumer: this replica
+-- ARGV[3] entryId
+-- ARGV[4] liveId: or '' in a lane without per-live order
+-- ARGV[5] deadMaxLen: dead-letter MAXLEN (approximate)
+-- ARGV[6..] deadLetter: field/value pairs (none when delivered)
 -- Returns {} or {nextId, nextEvent}.
 -- @include lane-gate
 local stream, gate, dead = KEYS[1], KEYS[2], KEYS[3]

@@ -4,8 +4,8 @@
 -- * no configured lane has a group (first start, or the data is gone): every lane reads from the start ("0");
 -- * some have: a missing one (a webhook URL added) starts where the slowest existing lane stands, so a new
 --   destination is not sent the whole retained history.
--- KEYS[1] outbox stream of the shard
--- ARGV[1..n] lane names (one consumer group each)
+-- KEYS[1] outbox: stream of the shard
+-- ARGV[1..n] lanes: lane names (one consumer group each)
 -- Returns the number of groups created.
 -- @include stream-id
 local stream = KEYS[1]

@@ -5,12 +5,12 @@
 -- * removes consumers that hold nothing and were idle longer than staleMs (replicas that stopped), and this
 --   replica's own consumer when `leaving` (shutdown): a consumer still holding entries is kept, as deleting
 --   it would drop them from the group.
--- KEYS[1] outbox stream of the shard
--- ARGV[1] cutoff stream id: entries before it are past retention ('' to skip trimming)
+-- KEYS[1] outbox: stream of the shard
+-- ARGV[1] cutoff: stream id; entries before it are past retention ('' to skip trimming)
 -- ARGV[2] staleMs
--- ARGV[3] this replica's consumer name
+-- ARGV[3] consumer: this replica's consumer name
 -- ARGV[4] leaving: '1' to remove this replica's own consumers now
--- ARGV[5..] lane names (only their groups count; a group of a lane no longer configured does not hold history)
+-- ARGV[5..] lanes: lane names (only their groups count; a group of a lane no longer configured does not hold history)
 -- Returns {trimmed entries, consumers removed}.
 -- @include stream-id
 local stream, cutoff, staleMs, own, leaving = KEYS[1], ARGV[1], tonumber(ARGV[2]), ARGV[3], ARGV[4] == '1'

@@ -1,6 +1,6 @@
 -- Where each lane stands on one shard's outbox, for metrics and the status page: O(lanes) commands.
--- KEYS[1] outbox stream of the shard
--- ARGV[1..n] lane names
+-- KEYS[1] outbox: stream of the shard
+-- ARGV[1..n] lanes: lane names
 -- Returns, per lane in ARGV order, {pending, unread, oldestId}: entries read and not finished (in delivery,
 -- retrying, or parked behind an older event of their live), entries not read yet (-1 when Redis cannot say,
 -- e.g. the group is missing), and the id of the oldest entry not finished ('' when none).

@@ -2,15 +2,15 @@
 -- in reclaim mode, entries other consumers left pending longer than minIdleMs (XAUTOCLAIM). In an ordered
 -- lane each entry passes the live's gate (includes/lane-gate.lua); an entry behind an unfinished older event
 -- of its live stays pending, parked, and is not returned.
--- KEYS[1] outbox stream of the shard
--- KEYS[2] the lane's gate hash for this shard (ordered lanes only; still passed otherwise)
--- ARGV[1] lane (consumer group name)
--- ARGV[2] consumer (this replica)
+-- KEYS[1] outbox: stream of the shard
+-- KEYS[2] gate: the lane's gate hash for this shard (ordered lanes only; still passed otherwise)
+-- ARGV[1] lane: consumer group name
+-- ARGV[2] consumer: this replica
 -- ARGV[3] count: most entries to read
 -- ARGV[4] ordered: '1' for a lane that keeps each live's events in seq order
 -- ARGV[5] mode: 'new' or 'reclaim'
--- ARGV[6] minIdleMs (reclaim mode)
--- ARGV[7] cursor (reclaim mode; '0-0' to start)
+-- ARGV[6] minIdleMs: reclaim mode
+-- ARGV[7] cursor: reclaim mode; '0-0' to start
 -- Returns {cursor, id1, event1, id2, event2, ...}: the entries to deliver now, `event` being the entry's
 -- `event` field (JSON); cursor is XAUTOCLAIM's next cursor ('0-0' in new mode or when the scan is done).
 -- Errors with NOGROUP when the stream or group is missing (the caller recreates them, lane-groups-1.lua).

@@ -1,11 +1,12 @@
 -- The room record: the room's latest live, one field of the shard's `rooms` hash (field = roomId).
 -- Packed with cmsgpack as consecutive values (no array header; trailing nils left off), because a
 -- tracked live pays every byte: at most 60 bytes keeps the value in jemalloc's 64-byte class.
--- The TypeScript reader is src/store/room-record.ts; keep the two in step. Values, in order:
+-- The TypeScript reader and writer are src/store/room-record.ts (ROOM_RECORD lists the same values);
+-- test/store/room-record.spec.ts checks both directions over every state and reason. Values, in order:
 --   1 liveId
 --   2 anchorId
 --   3 flags = state + 4 * reasonCode + 32 * (a disconnect is pending) + 64 * (interrupted from live)
---            state: 1 live, 2 interrupted, 3 ended; reasonCode: index in REASONS (ended lives)
+--            state: index in STATES; reasonCode: index in REASONS (ended lives)
 --   4 lastHeartbeatAt (ms)
 --   5 lastHeartbeatAt - startedAt (ms)
 --   6 timeoutMs
@@ -14,16 +15,11 @@
 --   9 heartbeat rate limiter (GCRA): theoretical arrival time - lastHeartbeatAt * 1000 (µs); nil = never limited
 --  10 endedAt - lastHeartbeatAt (ended) or disconnectedAt - lastHeartbeatAt (disconnect pending), ms
 --  11 groupId; nil when it equals the roomId
-local STATES = {'live', 'interrupted', 'ended'}
-local STATE_CODES = {live = 1, interrupted = 2, ended = 3}
-local REASONS = {'normal', 'timeout', 'disconnect', 'admin', 'superseded'}
-local REASON_CODES = {normal = 1, timeout = 2, disconnect = 3, admin = 4, superseded = 5}
+-- STATES, STATE_CODES, REASONS and REASON_CODES come from the generated include `layout`.
 
--- Returns the record as a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}, or nil.
+-- Decodes a packed record into a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}.
 -- `pr` (pending reason) is 'disconnect' or nil; `df` (disconnected from) is 'live' or 'interrupted'.
-local function read_room(rooms, roomId)
-  local packed = redis.call('HGET', rooms, roomId)
-  if not packed then return nil end
+local function decode_room(packed, roomId)
   local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
   local s = STATES[flags % 4]
   local pending = math.floor(flags / 32) % 2 == 1
@@ -38,6 +34,12 @@ local function read_room(rooms, roomId)
     rec.df = math.floor(flags / 64) % 2 == 1 and 'live' or 'interrupted'
   end
   return rec
+end
+
+-- The room's record as decode_room gives it, or nil.
+local function read_room(rooms, roomId)
+  local packed = redis.call('HGET', rooms, roomId)
+  return packed and decode_room(packed, roomId)
 end
 
 local function write_room(rooms, roomId, rec)
