@@ -1,4 +1,5 @@
 import { freePort } from './support/free-port';
+import { eventIdOf } from './support/event-ids';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
@@ -64,8 +65,8 @@ describe('POST /v1/admin/webhooks/test and secret rotation', () => {
       await waitFor(() => receiver.events({ roomId: 'rotation-room' }).length >= 2, 5000, 'both events at each receiver');
       const events = receiver.requests.filter((r) => r.json?.roomId === 'rotation-room');
       expect(events.map((r) => [r.json.type, r.headers['webhook-id'], r.verificationError])).toEqual([
-        ['live.started', 'rotation-live:1', null],
-        ['live.ended', 'rotation-live:2', null],
+        ['live.started', eventIdOf('rotation-live', 1), null],
+        ['live.ended', eventIdOf('rotation-live', 2), null],
       ]);
     }
   });

@@ -1,4 +1,5 @@
 import { createApp } from '../src/app.factory';
+import { eventIdOf } from './support/event-ids';
 import { loadEnvironment } from '../src/config/load-environment';
 import { RedisServer } from './support/redis-server';
 import { TEST_DEFAULTS } from './support/test-app';
@@ -79,7 +80,7 @@ describe('structured logs', () => {
       ['live.interrupted', 30],
       ['live.ended', 30],
     ]);
-    expect(transitions[2]).toMatchObject({ roomId: 'log-crash', liveId: 'log-crash-live', type: 'live.ended', reason: 'timeout', eventId: 'log-crash-live:3' });
+    expect(transitions[2]).toMatchObject({ roomId: 'log-crash', liveId: 'log-crash-live', type: 'live.ended', reason: 'timeout', eventId: eventIdOf('log-crash-live', 3) });
     expect(transitions[2].deadline).toBeLessThanOrEqual(transitions[2].at);
   });
 

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { isEvent } from './support/event-ids';
 import { sampleValue } from './support/prometheus-text';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
@@ -137,7 +138,7 @@ describe('GET /metrics', () => {
     try {
       // timeoutMs 4000: no interruption (at 2 s) adds events while the first one is on the wire.
       await beat('m-slow', { liveId: 'm-slow-live', anchorId: 'a', timeoutMs: 4000 });
-      await waitFor(() => receiver.requests.some((r) => r.json?.id === 'm-slow-live:1'), 5000, 'the slow delivery to start');
+      await waitFor(() => receiver.requests.some((r) => isEvent(r.json, 'm-slow-live', 1)), 5000, 'the slow delivery to start');
       await sleep(200);
       const during = await scrape();
       expect([sampleValue(during, 'led_lane_pending', { lane }), sampleValue(during, 'led_lane_unread', { lane })]).toEqual([1, 0]);

@@ -1,4 +1,5 @@
 import { TencentImStats } from '../src/notify/tencent-im/tencent-im.stats';
+import { eventIdOf } from './support/event-ids';
 import { FakeTencentIm, GroupMessage } from './support/fake-tencent-im';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
@@ -120,7 +121,7 @@ describe('viewer notices through Tencent IM', () => {
 
     const letter = await waitFor(async () => (await deadLetters()).find((f) => f.includes('tencent-im')), 10000, 'dead letter');
     expect(letter[letter.indexOf('code') + 1]).toBe('10015');
-    expect(JSON.parse(letter[letter.indexOf('event') + 1])).toMatchObject({ id: 'gone-live:2', type: 'live.ended' });
+    expect(JSON.parse(letter[letter.indexOf('event') + 1])).toMatchObject({ id: eventIdOf('gone-live', 2), type: 'live.ended' });
     await sleep(500);
     expect(requestsTo('@TGS#gone')).toHaveLength(1);
     expect(svc.app.get(TencentImStats).snapshot().deadLettered).toEqual({ 10015: 1 });

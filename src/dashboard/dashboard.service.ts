@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { LaneStanding, OutboxStore } from '../store/outbox-store';
@@ -51,7 +51,7 @@ export interface DashboardData {
 @Injectable()
 export class DashboardService {
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('dashboard') private readonly env: ConfigSection<'dashboard'>,
     private readonly lives: LiveStore,
     private readonly outbox: OutboxStore,
     private readonly guard: MassTimeoutGuard,

@@ -14,6 +14,7 @@
     ARGV[3] groupId      '' = no check
     ARGV[4] graceMs
     ARGV[5] eventTimeMs  when IM saw it (0 = unknown)
+    ARGV[6] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'interrupted', transitions} | {'shortened', {}} | {'ignored', {}, why}
@@ -27,6 +28,7 @@
 local rooms, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3]
 local graceMs, eventTime = tonumber(ARGV[4]), tonumber(ARGV[5])
+use_event_token(ARGV[6])
 
 local rec = read_room(rooms, roomId)
 if not rec then return {'ignored', {}, 'no live'} end

@@ -22,6 +22,7 @@
     ARGV[9] ratePerSec   heartbeat rate limit of the anchor (0 = off)
     ARGV[10] burst
     ARGV[11] indexAnchor 1 = record anchorId -> roomId when a live starts (for IM callbacks)
+    ARGV[12] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'ok', transitions, deadline}       transitions: see emit.lua; deadline: when the live ends if silent (ms)
@@ -42,6 +43,7 @@ local goneKey, anchors = KEYS[6], KEYS[7]
 local roomId, liveId, anchorId, groupId = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local timeoutMs, suspectMs, retentionMs = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local ratePerSec, burst, indexAnchor = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11] == '1'
+use_event_token(ARGV[12])
 
 local now = now_ms()
 local packed = redis.call('HGET', k.rooms, roomId)
