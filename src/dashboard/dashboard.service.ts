@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { LiveStore } from '../store/live-store';
 import { LaneStanding, OutboxStore } from '../store/outbox-store';
 import { EndingsMinute, RecentEnding, RecentEndings } from '../store/recent-endings';
@@ -49,7 +49,7 @@ export interface DashboardData {
 @Injectable()
 export class DashboardService {
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('dashboard') private readonly env: ConfigSection<'dashboard'>,
     private readonly lives: LiveStore,
     private readonly outbox: OutboxStore,
     private readonly guard: MassTimeoutGuard,

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { DeliveryEvents } from '../notify/delivery-events';
 import { OutboxConsumer } from '../notify/outbox-consumer';
 import { RecentEndings } from '../store/recent-endings';
@@ -11,7 +11,7 @@ import { RecentEndings } from '../store/recent-endings';
 @Injectable()
 export class RecentEndingsRecorder implements OnModuleInit {
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('dashboard') private readonly env: ConfigSection<'dashboard'>,
     private readonly consumer: OutboxConsumer,
     private readonly deliveries: DeliveryEvents,
     private readonly endings: RecentEndings,
