@@ -34,22 +34,40 @@ export function connectRedis(env: Environment, connectionName = 'live-end-detect
     retryStrategy: (attempt) => Math.min(50 * 2 ** attempt, 2000),
   };
   switch (env.REDIS_MODE) {
-    case 'cluster':
-      return new Redis.Cluster(env.REDIS_NODES.map(hostPort), {
+    case 'cluster': {
+      const cluster = new Redis.Cluster(env.REDIS_NODES.map(hostPort), {
         redisOptions: common,
         enableOfflineQueue: false,
         lazyConnect: true,
         clusterRetryStrategy: (attempt) => Math.min(100 * 2 ** attempt, 2000),
       });
+      cluster.on('+node', (node: Redis) => clearSocketTimerOnClose(node));
+      return cluster;
+    }
     case 'sentinel':
-      return new Redis({
-        ...common,
-        sentinels: env.REDIS_NODES.map(hostPort),
-        name: env.REDIS_SENTINEL_MASTER,
-      });
+      return clearSocketTimerOnClose(
+        new Redis({
+          ...common,
+          sentinels: env.REDIS_NODES.map(hostPort),
+          name: env.REDIS_SENTINEL_MASTER,
+        }),
+      );
     default:
-      return new Redis(env.REDIS_URL, common);
+      return clearSocketTimerOnClose(new Redis(env.REDIS_URL, common));
   }
+}
+
+/**
+ * ioredis (5.11) keeps the silent-socket timer of a connection that closed while waiting; on the next connection it
+ * is not re-armed but fires, dropping a healthy connection right after Redis came back. Cleared on close.
+ */
+function clearSocketTimerOnClose(client: Redis): Redis {
+  client.on('close', () => {
+    const internals = client as unknown as { socketTimeoutTimer?: NodeJS.Timeout };
+    clearTimeout(internals.socketTimeoutTimer);
+    internals.socketTimeoutTimer = undefined;
+  });
+  return client;
 }
 
 /** Resolves once the client can take commands, or rejects after `timeoutMs`. */
