@@ -67,6 +67,7 @@ describe('viewer notices through Tencent IM', () => {
     await sleep(500);
     expect(toGroup('@TGS#crash', 'LIVE_ENDED')).toHaveLength(1);
     expect(ended.priority).toBe('High');
+    expect(ended.skipsCallbacks).toEqual(['before', 'after']); // TENCENT_IM_FORBID_CALLBACKS=both by default
     expect(ended.body.MsgBody).toHaveLength(1);
     expect(ended.body.MsgBody[0].MsgType).toBe('TIMCustomElem');
     expect(ended.data).toEqual({

@@ -190,8 +190,11 @@ describe('helm chart: probes and pod lifecycle', () => {
   });
 
   it('optional objects stay off by default and render when enabled', () => {
-    for (const kind of ['Ingress', 'NetworkPolicy', 'ServiceMonitor', 'StatefulSet', 'Secret'])
+    for (const kind of ['Ingress', 'NetworkPolicy', 'ServiceMonitor', 'StatefulSet'])
       expect(find(objects, kind)).toBeUndefined();
+    // The only Secret of a default install holds the generated AUTH_JWT_SECRET (auth.mode jwt); without jwt, none.
+    expect(Object.keys(secretData(objects))).toEqual(['AUTH_JWT_SECRET']);
+    expect(find(render({ auth: { mode: 'none' } }), 'Secret')).toBeUndefined();
     const all = render({ ingress: { enabled: true, className: 'nginx' }, networkPolicy: { enabled: true, allowExternal: false } });
     const ingress = get(all, 'Ingress');
     expect(ingress.spec.rules[0].http.paths[0].backend.service).toEqual({ name: 'led-live-end-detector', port: { name: 'http' } });
@@ -210,7 +213,7 @@ describe('helm chart: secrets', () => {
   const objects = render({ secrets, config: { NOTIFIERS: 'log,webhook', WEBHOOK_URLS: 'https://backend.example/hook' } });
 
   it('secret values land in the Secret and never in the ConfigMap (or anywhere else)', () => {
-    expect(secretData(objects)).toEqual(secrets);
+    expect(secretData(objects)).toEqual({ ...secrets, AUTH_JWT_SECRET: expect.stringMatching(/^[A-Za-z0-9]{48}$/) });
     const elsewhere = JSON.stringify(objects.filter((o) => o.kind !== 'Secret'));
     for (const value of Object.values(secrets)) expect(elsewhere).not.toContain(value);
     for (const name of Object.keys(secrets)) expect(configData(objects)[name]).toBeUndefined();
@@ -352,6 +355,38 @@ describe('helm chart: in-chart Redis (not for production)', () => {
   });
 });
 
+describe('helm chart: anchor authentication (AUTH_MODE)', () => {
+  it('sets AUTH_MODE from auth.mode, jwt by default, with a generated 48-character AUTH_JWT_SECRET', () => {
+    const objects = render();
+    expect(configData(objects).AUTH_MODE).toBe('jwt');
+    expect(secretData(objects).AUTH_JWT_SECRET).toMatch(/^[A-Za-z0-9]{48}$/);
+    expect(container(objects).envFrom).toContainEqual({ secretRef: { name: 'led-live-end-detector' } });
+    expect(configData(render({ auth: { mode: 'none' } })).AUTH_MODE).toBe('none');
+  });
+
+  it('generates no key when one is given (secrets, config public key, existingSecret)', () => {
+    expect(secretData(render({ secrets: { AUTH_JWT_SECRET: 'k'.repeat(40) } })).AUTH_JWT_SECRET).toBe('k'.repeat(40));
+    expect(find(render({ config: { AUTH_JWT_PUBLIC_KEY: 'pem' } }), 'Secret')).toBeUndefined();
+    expect(find(render({ existingSecret: 'mine' }), 'Secret')).toBeUndefined();
+  });
+
+  it('refuses an unknown mode, AUTH_MODE in config, and jwt without any key when generation is off', () => {
+    expect(tryRender({ auth: { mode: 'open' } }).stderr).toMatch(/auth\.mode must be one of the following: "jwt", "none"/);
+    expect(tryRender({ config: { AUTH_MODE: 'none' } }).ok).toBe(false);
+    expect(tryRender({ auth: { jwt: { generateSecret: false } } }).stderr).toMatch(/auth.mode=jwt needs a key to verify anchor tokens/);
+  });
+
+  it('NOTES.txt says the mode, how to read the generated key, and warns about none', () => {
+    const jwt = renderNotes();
+    expect(jwt).toContain('AUTH_MODE=jwt');
+    expect(jwt).toContain("get secret led-live-end-detector -o jsonpath='{.data.AUTH_JWT_SECRET}' | base64 -d");
+    const none = renderNotes({ auth: { mode: 'none' } });
+    expect(none).toContain('WARNING: auth.mode=none');
+    expect(none).not.toContain('Authorization: Bearer $TOKEN');
+    expect(renderNotes({ existingSecret: 'mine' })).toContain('Secret "mine": it must hold AUTH_JWT_SECRET');
+  });
+});
+
 describe('helm chart: NOTES.txt', () => {
   it('tells how to send a test heartbeat with curl', () => {
     const notes = renderNotes();
@@ -362,7 +397,7 @@ describe('helm chart: NOTES.txt', () => {
   });
 
   it('uses the bearer JWT in the example when AUTH_MODE is jwt, and warns about the in-chart Redis', () => {
-    const notes = renderNotes({ config: { AUTH_MODE: 'jwt' }, redis: { internal: { enabled: true } } });
+    const notes = renderNotes({ auth: { mode: 'jwt' }, redis: { internal: { enabled: true } } });
     expect(notes).toContain('-H "Authorization: Bearer $TOKEN"');
     expect(notes).toContain('NOT FOR PRODUCTION');
   });

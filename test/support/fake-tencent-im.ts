@@ -11,6 +11,8 @@ export interface GroupMessage {
   /** Parsed Data of the custom element. */
   data: any;
   usersig: string;
+  /** The app's send-message callbacks this message skips (ForbidCallbackControl): before, after. */
+  skipsCallbacks: string[];
   at: number;
 }
 
@@ -134,6 +136,7 @@ export class FakeTencentIm {
     const message: GroupMessage = {
       groupId: body.GroupId, random: body.Random, priority: body.MsgPriority ?? 'Normal', body,
       data: custom ? JSON.parse(custom.MsgContent.Data) : null, usersig: query.get('usersig')!, at: now,
+      skipsCallbacks: (body.ForbidCallbackControl ?? []).map((f: string) => (f === 'ForbidBeforeSendMsgCallback' ? 'before' : 'after')),
     };
     // The documented de-duplication: same Random within five minutes → the later one is discarded.
     // Whether it answers OK or an error is not documented; this fake answers OK.
@@ -182,6 +185,10 @@ function checkBody(body: any): number {
     if (e.MsgType === 'TIMTextElem' && typeof e.MsgContent.Text !== 'string') return 10004;
   }
   if (body.MsgBody.filter((e: any) => e.MsgType === 'TIMCustomElem').length > 1) return 10004;
+  if (body.ForbidCallbackControl !== undefined) {
+    const flags = body.ForbidCallbackControl;
+    if (!Array.isArray(flags) || !flags.every((f: unknown) => f === 'ForbidBeforeSendMsgCallback' || f === 'ForbidAfterSendMsgCallback')) return 10004;
+  }
   if (Buffer.byteLength(JSON.stringify(body)) > 12 * 1024) return 80002;
   return 0;
 }

@@ -14,7 +14,10 @@ class SentinelProcess {
   private process: ChildProcess | null = null;
   private readonly dir = mkdtempSync(join(tmpdir(), 'led-sentinel-'));
 
-  constructor(readonly port: number) {}
+  constructor(
+    readonly port: number,
+    private readonly master: string,
+  ) {}
 
   async launch(primaryPort: number): Promise<void> {
     const config = join(this.dir, 'sentinel.conf');
@@ -24,12 +27,12 @@ class SentinelProcess {
         `port ${this.port}`,
         'bind 127.0.0.1',
         `dir ${this.dir}`,
-        `sentinel monitor ${SENTINEL_MASTER} 127.0.0.1 ${primaryPort} 2`,
+        `sentinel monitor ${this.master} 127.0.0.1 ${primaryPort} 2`,
         // Short timings so a test sees a failover within seconds (a sentinel retries a failover of the same
         // master only after twice the failover-timeout, which the second failover of a test waits out).
-        `sentinel down-after-milliseconds ${SENTINEL_MASTER} 1000`,
-        `sentinel failover-timeout ${SENTINEL_MASTER} 2000`,
-        `sentinel parallel-syncs ${SENTINEL_MASTER} 1`,
+        `sentinel down-after-milliseconds ${this.master} 1000`,
+        `sentinel failover-timeout ${this.master} 2000`,
+        `sentinel parallel-syncs ${this.master} 1`,
         '',
       ].join('\n'),
     );
@@ -53,20 +56,22 @@ export class RedisSentinelSet {
   private constructor(
     readonly servers: RedisServer[],
     readonly sentinels: SentinelProcess[],
+    /** The master name the sentinels watch (REDIS_SENTINEL_MASTER). */
+    readonly master: string,
   ) {}
 
-  static async start(): Promise<RedisSentinelSet> {
+  static async start(master = SENTINEL_MASTER): Promise<RedisSentinelSet> {
     const primary = await RedisServer.start();
     const replica = await RedisServer.start(['--replicaof', '127.0.0.1', String(primary.port)]);
-    const sentinels = await Promise.all([0, 1, 2].map(async () => new SentinelProcess(await freePort())));
-    const set = new RedisSentinelSet([primary, replica], sentinels);
+    const sentinels = await Promise.all([0, 1, 2].map(async () => new SentinelProcess(await freePort(), master)));
+    const set = new RedisSentinelSet([primary, replica], sentinels, master);
     try {
       await Promise.all(sentinels.map((s) => s.launch(primary.port)));
       // Ready when the replica is in sync and every sentinel knows the replica and the other sentinels.
       await waitFor(async () => String(await ask(replica.port, 'INFO', 'replication')).includes('master_link_status:up'), 20000, 'replica in sync');
       await waitFor(
         async () => {
-          const views = await Promise.all(sentinels.map((s) => ask(s.port, 'SENTINEL', 'MASTER', SENTINEL_MASTER) as Promise<string[]>));
+          const views = await Promise.all(sentinels.map((s) => ask(s.port, 'SENTINEL', 'MASTER', master) as Promise<string[]>));
           return views.every((v) => Number(field(v, 'num-slaves')) >= 1 && Number(field(v, 'num-other-sentinels')) >= 2);
         },
         30000,
@@ -83,13 +88,13 @@ export class RedisSentinelSet {
     return {
       REDIS_MODE: 'sentinel',
       REDIS_NODES: this.sentinels.map((s) => `127.0.0.1:${s.port}`).join(','),
-      REDIS_SENTINEL_MASTER: SENTINEL_MASTER,
+      REDIS_SENTINEL_MASTER: this.master,
     };
   }
 
   /** Port of the primary the sentinels currently announce. */
   async primaryPort(): Promise<number> {
-    const [, port] = (await ask(this.sentinels[0].port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', SENTINEL_MASTER)) as [string, string];
+    const [, port] = (await ask(this.sentinels[0].port, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.master)) as [string, string];
     return Number(port);
   }
 

@@ -69,9 +69,35 @@ The Secret the pods read their secret variables from: existingSecret, or the cha
 {{- define "led.secretName" -}}
 {{- if .Values.existingSecret }}
 {{- .Values.existingSecret }}
-{{- else if .Values.secrets }}
+{{- else if or .Values.secrets (include "led.auth.generateSecret" .) }}
 {{- include "led.fullname" . }}
 {{- end }}
+{{- end }}
+
+{{/*
+"true" when the chart must generate AUTH_JWT_SECRET: jwt mode, generation on, and no key given any other way
+(secrets, config, or existingSecret, which must then hold AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY itself).
+Empty otherwise.
+*/}}
+{{- define "led.auth.generateSecret" -}}
+{{- $a := .Values.auth -}}
+{{- $ownKey := or (hasKey .Values.secrets "AUTH_JWT_SECRET") (hasKey .Values.secrets "AUTH_JWT_PUBLIC_KEY") (hasKey .Values.config "AUTH_JWT_PUBLIC_KEY") .Values.existingSecret -}}
+{{- if and (eq $a.mode "jwt") (not $ownKey) (($a.jwt).generateSecret) -}}
+true
+{{- end -}}
+{{- end }}
+
+{{/*
+The generated AUTH_JWT_SECRET, base64: the one the release's Secret already holds (so upgrades keep it and the
+backend's tokens stay valid), else 48 random characters.
+*/}}
+{{- define "led.auth.generatedSecretB64" -}}
+{{- $existing := lookup "v1" "Secret" .Release.Namespace (include "led.fullname" .) -}}
+{{- if and $existing $existing.data (hasKey $existing.data "AUTH_JWT_SECRET") -}}
+{{- index $existing.data "AUTH_JWT_SECRET" -}}
+{{- else -}}
+{{- randAlphaNum 48 | b64enc -}}
+{{- end -}}
 {{- end }}
 
 {{- define "led.redis.fullname" -}}
@@ -173,6 +199,10 @@ REDIS_SENTINEL_MASTER: {{ required "redis.sentinelMaster is required when redis.
 Checks across values that the JSON schema cannot express.
 */}}
 {{- define "led.validate" -}}
+{{- $ownKey := or (hasKey .Values.secrets "AUTH_JWT_SECRET") (hasKey .Values.secrets "AUTH_JWT_PUBLIC_KEY") (hasKey .Values.config "AUTH_JWT_PUBLIC_KEY") .Values.existingSecret }}
+{{- if and (eq .Values.auth.mode "jwt") (not $ownKey) (not (include "led.auth.generateSecret" .)) }}
+{{- fail "auth.mode=jwt needs a key to verify anchor tokens: set secrets.AUTH_JWT_SECRET (HS256, 32+ characters) or config.AUTH_JWT_PUBLIC_KEY, put one of them in existingSecret, or leave auth.jwt.generateSecret=true" }}
+{{- end }}
 {{- if and .Values.existingSecret .Values.secrets }}
 {{- fail "set either existingSecret or secrets, not both: with existingSecret every secret variable comes from that Secret" }}
 {{- end }}

@@ -14,11 +14,18 @@ describe('viewer notice message', () => {
       GroupId: '@TGS#r1',
       Random: messageRandom('L1:3'),
       MsgPriority: 'High',
+      ForbidCallbackControl: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'],
       MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: expect.any(String) } }],
     });
     expect(JSON.parse((body.MsgBody[0].MsgContent as { Data: string }).Data)).toEqual({
       type: 'LIVE_ENDED', roomId: 'r1', liveId: 'L1', anchorId: 'a1', reason: 'timeout', at: 1700000000123, seq: 3,
     });
+  });
+
+  it('skips the app’s send-message callbacks as configured', () => {
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'before').ForbidCallbackControl).toEqual(['ForbidBeforeSendMsgCallback']);
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'after').ForbidCallbackControl).toEqual(['ForbidAfterSendMsgCallback']);
+    expect(groupMessage(ended, 'LIVE_ENDED', undefined, 'none')).not.toHaveProperty('ForbidCallbackControl');
   });
 
   it('adds the configured text to endings only', () => {

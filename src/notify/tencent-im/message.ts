@@ -49,18 +49,36 @@ export function messageRandom(eventId: string): number {
   return createHash('sha256').update(eventId, 'utf8').digest().readUInt32BE(0);
 }
 
+/** Which of the app's own send-message callbacks (before / after) a notice must not trigger (TENCENT_IM_FORBID_CALLBACKS). */
+export type ForbiddenCallbacks = 'both' | 'before' | 'after' | 'none';
+
+type ForbidCallbackFlag = 'ForbidBeforeSendMsgCallback' | 'ForbidAfterSendMsgCallback';
+
+const FORBID_FLAGS: Record<ForbiddenCallbacks, ForbidCallbackFlag[]> = {
+  both: ['ForbidBeforeSendMsgCallback', 'ForbidAfterSendMsgCallback'],
+  before: ['ForbidBeforeSendMsgCallback'],
+  after: ['ForbidAfterSendMsgCallback'],
+  none: [],
+};
+
 export interface GroupMessageBody {
   GroupId: string;
   Random: number;
   MsgPriority: 'High';
+  /** send_group_msg's per-message switch (https://cloud.tencent.com/document/product/269/1629). */
+  ForbidCallbackControl?: ForbidCallbackFlag[];
   MsgBody: Array<
     | { MsgType: 'TIMCustomElem'; MsgContent: { Data: string } }
     | { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }
   >;
 }
 
-/** The send_group_msg body for one event; `endedText` adds a text element to LIVE_ENDED for old clients. */
-export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText?: string): GroupMessageBody {
+/**
+ * The send_group_msg body for one event; `endedText` adds a text element to LIVE_ENDED for old clients.
+ * `forbidden` keeps the notice away from the app's own before/after send-message callbacks (by default both:
+ * a business's moderation or archive need not see our notices, and a slow before-callback cannot hold one up).
+ */
+export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText?: string, forbidden: ForbiddenCallbacks = 'both'): GroupMessageBody {
   const data: ViewerNoticeData = {
     type,
     roomId: event.roomId,
@@ -78,6 +96,7 @@ export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText
     MsgPriority: 'High',
     MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: JSON.stringify(data) } }],
   };
+  if (FORBID_FLAGS[forbidden].length > 0) body.ForbidCallbackControl = FORBID_FLAGS[forbidden];
   if (endedText && type === 'LIVE_ENDED') body.MsgBody.push({ MsgType: 'TIMTextElem', MsgContent: { Text: endedText } });
   return body;
 }

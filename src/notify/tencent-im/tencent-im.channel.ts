@@ -35,6 +35,7 @@ export class TencentImChannel implements BeforeApplicationShutdown {
     return new TencentImNotifier(client, userSig, this.queue, this.stats, {
       events: env.TENCENT_IM_EVENTS,
       endedText: env.TENCENT_IM_TEXT,
+      forbidCallbacks: env.TENCENT_IM_FORBID_CALLBACKS,
     });
   }
 

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { LiveEvent } from '../../events/live-event';
 import { DeliveryError, Notifier } from '../notifier';
 import { errorAction } from './error-policy';
-import { groupMessage, GroupMessageBody, ViewerEventName, viewerNotice } from './message';
+import { ForbiddenCallbacks, groupMessage, GroupMessageBody, ViewerEventName, viewerNotice } from './message';
 import { ImReply, ImRestClient, ImTransportError } from './rest-client';
 import { SendPriority, SendQueue } from './send-queue';
 import type { TencentImStats } from './tencent-im.stats';
@@ -13,6 +13,7 @@ export const SEND_GROUP_MSG = 'v4/group_open_http_svc/send_group_msg';
 export interface TencentImNotifierOptions {
   events: ViewerEventName[];
   endedText?: string;
+  forbidCallbacks?: ForbiddenCallbacks;
 }
 
 /**
@@ -43,7 +44,7 @@ export class TencentImNotifier implements Notifier {
   async deliver(event: LiveEvent): Promise<void> {
     const notice = viewerNotice(event);
     if (!notice) return;
-    const body = groupMessage(event, notice.type, this.options.endedText);
+    const body = groupMessage(event, notice.type, this.options.endedText, this.options.forbidCallbacks);
     const priority = notice.type === 'LIVE_ENDED' ? SendPriority.Ended : SendPriority.Other;
 
     let reply = await this.send(body, priority);
