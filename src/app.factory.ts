@@ -1,4 +1,3 @@
-import { ValidationPipe } from '@nestjs/common';
 import { HttpAdapterHost, NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
@@ -6,7 +5,10 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { SCHEMA_VALIDATION_OPTIONS } from './common/schema-validation';
 import { StorageOutageResponder } from './common/storage-outage';
-import { StorageUnavailableFilter } from './common/storage-unavailable.filter';
+import { registerBodyPolicy } from './common/body-policy';
+import { HttpErrorFilter } from './common/http-error.filter';
+import { RequestValidationPipe } from './common/request-validation';
+import { isImCallbackRoute } from './callbacks/callback-body';
 import { Environment } from './config/environment';
 import { REQUEST_ID_HEADER, requestId } from './logging';
 import { setupOpenApi } from './openapi/openapi';
@@ -51,8 +53,10 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       // Route schemas (the heartbeat's, the gateway's) validate as written (see SCHEMA_VALIDATION_OPTIONS).
       ajv: { customOptions: SCHEMA_VALIDATION_OPTIONS },
     }),
-    { bufferLogs: true },
+    // Body parsers are the body policy's (below), not Nest's JSON and form parsers.
+    { bufferLogs: true, bodyParser: false },
   );
+  registerBodyPolicy(app.getHttpAdapter().getInstance(), isImCallbackRoute);
   app
     .getHttpAdapter()
     .getInstance()
@@ -60,10 +64,8 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       reply.header(REQUEST_ID_HEADER, request.id);
     });
   app.useLogger(app.get(Logger));
-  app.useGlobalPipes(
-    new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true, transform: true, stopAtFirstError: false }),
-  );
-  app.useGlobalFilters(new StorageUnavailableFilter(app.get(HttpAdapterHost).httpAdapter, app.get(StorageOutageResponder)));
+  app.useGlobalPipes(new RequestValidationPipe());
+  app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost).httpAdapter, app.get(StorageOutageResponder)));
   setupOpenApi(app);
   return app;
 }

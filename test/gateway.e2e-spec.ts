@@ -121,6 +121,6 @@ describe('gateway heartbeats (POST /v1/gateway/heartbeats)', () => {
     expect((await batch(tooMany)).body).toMatchObject({ statusCode: 400, message: ['beats must NOT have more than 500 items'] });
     expect((await batch([])).status).toBe(400);
     expect((await svc.post('/v1/gateway/heartbeats', {}, gateway)).body.message).toEqual(['beats is required']);
-    expect((await batch(['room-1'])).body.message).toEqual(['beats.0 must be a object']);
+    expect((await batch(['room-1'])).body.message).toEqual(['beats.0 must be an object']);
   });
 });

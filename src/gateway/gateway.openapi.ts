@@ -63,6 +63,7 @@ export function documentGatewayHeartbeats(document: OpenAPIObject): void {
         { 'WWW-Authenticate': { description: 'Bearer challenge.', schema: { type: 'string' } } },
       ),
       413: error('The body is larger than 512 KiB.', { statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' }),
+      415: error(SHARED_RESPONSES.notJson.description, SHARED_RESPONSES.notJson.example),
       503: error(SHARED_RESPONSES.unavailable.description + ' (every beat of the request).', SHARED_RESPONSES.unavailable.example, SHARED_RESPONSES.unavailable.headers),
     },
   };

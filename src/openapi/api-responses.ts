@@ -3,6 +3,8 @@ import {
   ApiBadRequestResponse,
   ApiConflictResponse,
   ApiForbiddenResponse,
+  ApiPayloadTooLargeResponse,
+  ApiUnsupportedMediaTypeResponse,
   ApiProperty,
   ApiBearerAuth,
   ApiServiceUnavailableResponse,
@@ -15,8 +17,8 @@ export class ErrorResponse {
   @ApiProperty({ type: 'integer', example: 409 })
   statusCode: number;
 
-  @ApiProperty({ example: 'Conflict', required: false, description: 'The status text; absent when the request was refused before routing (e.g. a body that is not JSON).' })
-  error?: string;
+  @ApiProperty({ example: 'Conflict', description: 'The status text.' })
+  error: string;
 
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }],
@@ -37,8 +39,18 @@ export class GoneResponse extends ErrorResponse {
  */
 export const SHARED_RESPONSES = {
   validation: {
-    description: 'A field is missing, malformed or unknown (each named in `message`), or the body is not JSON.',
+    description:
+      'A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, ' +
+      'nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key.',
     example: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] },
+  },
+  notJson: {
+    description: 'The body is not declared as JSON: send it with `content-type: application/json`.',
+    example: { statusCode: 415, error: 'Unsupported Media Type', message: 'send the body as JSON with content-type: application/json (got content-type: text/plain)' },
+  },
+  tooLarge: {
+    description: 'The body is larger than the route accepts.',
+    example: { statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' },
   },
   unavailable: {
     description: 'Redis is unreachable; retry after the number of seconds in Retry-After.',
@@ -62,6 +74,13 @@ export const SHARED_RESPONSES = {
 
 /** 400 as the validation pipe answers it. */
 export const ApiValidationError = () => ApiBadRequestResponse({ ...SHARED_RESPONSES.validation, type: ErrorResponse });
+
+/** 413 and 415 from the body policy (common/body-policy.ts), on every route that takes a JSON body. */
+export const ApiJsonBody = () =>
+  applyDecorators(
+    ApiPayloadTooLargeResponse({ ...SHARED_RESPONSES.tooLarge, type: ErrorResponse }),
+    ApiUnsupportedMediaTypeResponse({ ...SHARED_RESPONSES.notJson, type: ErrorResponse }),
+  );
 
 /** 503 with Retry-After, from StorageOutageResponder, on every route that touches Redis. */
 export const ApiStorageUnavailable = () => ApiServiceUnavailableResponse({ ...SHARED_RESPONSES.unavailable, type: ErrorResponse });

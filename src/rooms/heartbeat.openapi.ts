@@ -44,6 +44,8 @@ export function documentHeartbeat(document: OpenAPIObject): void {
       401: json(ErrorResponse, SHARED_RESPONSES.anchorUnauthorized),
       403: json(ErrorResponse, SHARED_RESPONSES.anchorForbidden),
       409: json(ErrorResponse, SHARED_RESPONSES.conflict),
+      413: json(ErrorResponse, SHARED_RESPONSES.tooLarge),
+      415: json(ErrorResponse, SHARED_RESPONSES.notJson),
       410: json(GoneResponse, {
         description: 'That liveId already ended; the app must start a new live with a new liveId.',
         example: { statusCode: 410, error: 'Gone', message: 'live live-42 already ended (timeout); start a new live with a new liveId', reason: 'timeout' },

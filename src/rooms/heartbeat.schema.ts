@@ -81,7 +81,9 @@ export function validationMessages(errors: FastifySchemaValidationError[], conte
       case 'additionalProperties':
         return `property ${params.additionalProperty} should not exist`;
       case 'type':
-        return `${field} must be ${params.type === 'integer' ? 'an integer' : `a ${params.type}`}`;
+        // "body must be a JSON object", as the Nest routes say it (common/request-validation.ts).
+        if (field === 'body' && params.type === 'object') return 'body must be a JSON object';
+        return `${field} must be ${['integer', 'object', 'array'].includes(params.type as string) ? `an ${params.type}` : `a ${params.type}`}`;
       case 'pattern':
         return `${field} ${PATTERN_IN_WORDS[params.pattern as string] ?? `must match ${params.pattern}`}`;
       case 'maxLength':

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnchorTokenGuard } from '../auth/anchor-token.guard';
-import { ApiAnchorAuth, ApiAnchorConflict, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
+import { ApiAnchorAuth, ApiAnchorConflict, ApiJsonBody, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
 import { EndBody, EndResponse, RoomParams, RoomStatus } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -24,6 +24,7 @@ export class RoomsController {
     example: { statusCode: 404, message: 'no live live-42 in room room-1', error: 'Not Found' },
   })
   @ApiAnchorConflict()
+  @ApiJsonBody()
   end(@Param() { roomId }: RoomParams, @Body() body: EndBody): Promise<EndResponse> {
     return this.rooms.end(roomId, body.liveId, body.anchorId);
   }
