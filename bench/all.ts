@@ -4,6 +4,7 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runDelivery } from './delivery';
 import { runHeartbeat } from './heartbeat';
+import { runIdleSweeps } from './idle-sweeps';
 import { runLag } from './lag';
 import { runMemory } from './memory';
 import { ROOT } from './support/build';
@@ -26,7 +27,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   for (const [name, run] of [
-    ['heartbeat', runHeartbeat], ['sweep', runSweep], ['lag', runLag], ['memory', runMemory], ['delivery', runDelivery],
+    ['heartbeat', runHeartbeat], ['sweep', runSweep], ['lag', runLag], ['idle sweeps', runIdleSweeps], ['memory', runMemory], ['delivery', runDelivery],
   ] as const) {
     process.stderr.write(`bench: ${name}…\n`);
     rows.push(...(await run()));

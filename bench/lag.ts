@@ -14,9 +14,12 @@ import { fmt, formatTable, Row, row } from './support/table';
  */
 const ANCHORS = scale(5000, 300);
 const STOPPING = scale(500, 30);
-const TIMEOUT_MS = scale(10000, 3000);
-const BEAT_MS = scale(2500, 750);
+/** The defaults (HEARTBEAT_TIMEOUT_MS, HEARTBEAT_INTERVAL_MS, SWEEP_INTERVAL_MS); smoke runs shorten the timeout. */
+const TIMEOUT_MS = scale(20000, 3000);
+const BEAT_MS = scale(5000, 750);
 const SWEEP_INTERVAL_MS = 1000;
+/** Issue 17: p99 of the detection lag past the deadline at the default settings. */
+const LAG_TARGET_MS = 350;
 const STOP_SPREAD_MS = scale(5000, 1000);
 
 interface AppState {
@@ -68,11 +71,12 @@ export async function runLag(): Promise<Row[]> {
       NOTIFIERS: 'webhook',
       WEBHOOK_URLS: receiver.url,
       WEBHOOK_SECRET: `whsec_${Buffer.from('bench-webhook-secret-0123456789!').toString('base64')}`,
-      HEARTBEAT_TIMEOUT_MS: String(TIMEOUT_MS),
-      SUSPECT_AFTER_MS: String(TIMEOUT_MS / 2),
-      HEARTBEAT_INTERVAL_MS: String(BEAT_MS),
-      TIMEOUT_MIN_MS: String(TIMEOUT_MS),
-      SWEEP_INTERVAL_MS: String(SWEEP_INTERVAL_MS),
+      ...(SMOKE && {
+        HEARTBEAT_TIMEOUT_MS: String(TIMEOUT_MS),
+        SUSPECT_AFTER_MS: String(TIMEOUT_MS / 2),
+        HEARTBEAT_INTERVAL_MS: String(BEAT_MS),
+        TIMEOUT_MIN_MS: String(TIMEOUT_MS),
+      }),
       DELIVERY_CONCURRENCY: '256',
     });
     const url = new URL(service.url);
@@ -117,12 +121,12 @@ export async function runLag(): Promise<Row[]> {
     const failures = states.reduce((s, st) => s + st.failures, 0);
     for (const list of [lags, toSweep, toReceiver]) list.sort((a, b) => a - b);
     const p99 = lags.length ? percentile(lags, 99) : Infinity;
-    const limit = SWEEP_INTERVAL_MS + 250;
+    const limit = LAG_TARGET_MS;
     return [
       row(
-        `3. detection lag p99, ${fmt(STOPPING)} of ${fmt(ANCHORS)} anchors stop (beat ${BEAT_MS} ms, timeout ${TIMEOUT_MS} ms)`,
+        `3. detection lag p99, ${fmt(STOPPING)} of ${fmt(ANCHORS)} anchors stop (beat ${BEAT_MS} ms, timeout ${TIMEOUT_MS} ms, full sweep every ${SWEEP_INTERVAL_MS} ms)`,
         `${fmt(p99)} ms (p50 ${fmt(percentile(lags, 50) ?? NaN)}, max ${fmt(lags[lags.length - 1] ?? NaN)})`,
-        `< SWEEP_INTERVAL_MS + 250 = ${fmt(limit)} ms`, p99 / limit, p99 < limit && missing === 0,
+        `≤ ${fmt(limit)} ms past the deadline`, p99 / limit, p99 <= limit && missing === 0,
       ),
       row(
         '3. lag parts p50 / p99: deadline → sweep; sweep → receiver',

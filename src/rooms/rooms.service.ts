@@ -3,6 +3,7 @@ import { Environment } from '../config/environment';
 import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason, HeartbeatOutcome } from '../store/live-record';
 import { HeartbeatInput, LiveStore } from '../store/live-store';
+import { DueSoonSignal } from '../sweeper/due-soon';
 import { MetricsService } from '../metrics/metrics.service';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
@@ -15,10 +16,12 @@ export class RoomsService {
     private readonly store: LiveStore,
     private readonly signal: OutboxSignal,
     private readonly metrics: MetricsService,
+    private readonly dueSoon: DueSoonSignal,
   ) {}
 
   async heartbeat(roomId: string, body: HeartbeatBody): Promise<HeartbeatResponse> {
-    return this.answer(body, await this.store.heartbeat(this.beatInput(roomId, body)));
+    const input = this.beatInput(roomId, body);
+    return this.answer(input, await this.store.heartbeat(input));
   }
 
   /**
@@ -42,7 +45,7 @@ export class RoomsService {
     outcomes.forEach((outcome, k) => {
       const i = positions[k];
       try {
-        results[i] = outcome instanceof Error ? outcome : this.answer(beats[i], outcome);
+        results[i] = outcome instanceof Error ? outcome : this.answer(inputs[k], outcome);
       } catch (err) {
         results[i] = err as Error;
       }
@@ -65,29 +68,30 @@ export class RoomsService {
   }
 
   /** The beat's response; throws the HTTP exception for a refused one (410, 409, 429). */
-  private answer(body: HeartbeatBody, outcome: HeartbeatOutcome): HeartbeatResponse {
+  private answer(input: HeartbeatInput, outcome: HeartbeatOutcome): HeartbeatResponse {
     switch (outcome.kind) {
       case 'gone':
         throw new GoneException({
           statusCode: 410,
           error: 'Gone',
-          message: `live ${body.liveId} already ended (${outcome.reason}); start a new live with a new liveId`,
+          message: `live ${input.liveId} already ended (${outcome.reason}); start a new live with a new liveId`,
           reason: outcome.reason,
         });
       case 'conflict':
-        throw new ConflictException(`anchorId does not match the anchor of live ${body.liveId}`);
+        throw new ConflictException(`anchorId does not match the anchor of live ${input.liveId}`);
       case 'limited':
         throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
     if (outcome.eventsEmitted > 0) {
       this.metrics.transitionsMade(outcome.transitions);
       this.signal.notify();
+      // Started or resumed: judged at its suspect point, maybe before anything else in its shard.
+      this.dueSoon.notify(input.roomId, input.suspectMs);
     }
-    const timeoutMs = body.timeoutMs ?? this.env.HEARTBEAT_TIMEOUT_MS;
     return {
       state: 'live',
-      liveId: body.liveId,
-      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * (timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
+      liveId: input.liveId,
+      nextHeartbeatInMs: Math.round(this.env.HEARTBEAT_INTERVAL_MS * (input.timeoutMs / this.env.HEARTBEAT_TIMEOUT_MS)),
       deadline: outcome.deadline,
     };
   }

@@ -43,6 +43,8 @@ export interface SweepOutcome {
   /** Lives given a fresh grace after a gap instead of being judged. */
   rescheduled: number;
   transitions: TransitionCount[];
+  /** When the shard's earliest running or interrupted live falls due, from the sweep's time (ms); -1: none tracked. */
+  nextDueInMs: number;
 }
 
 export interface ShardCounts {

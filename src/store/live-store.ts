@@ -159,7 +159,7 @@ export class LiveStore {
 
   /** `hold`: the mass-timeout guard is engaged, so no live may end for silence. */
   async sweepShard(shard: number, limit: number, hold: boolean): Promise<SweepOutcome> {
-    const [interrupted, ended, claimed, gapMs, rescheduled, transitions] = await this.scripts.sweep(
+    const [interrupted, ended, claimed, gapMs, rescheduled, transitions, nextDueInMs] = await this.scripts.sweep(
       this.keys.due(shard),
       this.keys.outbox(shard),
       this.keys.tag(shard),
@@ -168,7 +168,7 @@ export class LiveStore {
       this.env.SWEEP_GAP_MS,
       hold ? 1 : 0,
     );
-    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: parseTransitions(transitions) };
+    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: parseTransitions(transitions), nextDueInMs };
   }
 
   /** Counts for the mass-timeout guard; `dueToEnd` covers interrupted lives ending within `withinMs`. */

@@ -35,7 +35,7 @@ function camelCase(name: string): string {
 export interface LuaCommands {
   heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?, Array<string | number>?]>;
   endLive(...args: Array<string | number>): Promise<[string, string?, string?]>;
-  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>]>;
+  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>, number]>;
   guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
   imRate(
     pace: string, sent: string, mark: string,

@@ -6,18 +6,27 @@ import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { MassTimeoutGuard } from './mass-timeout-guard';
+import { DueSoonSignal } from './due-soon';
+import { ShardTimers } from './shard-timers';
 
 const INTERVAL_NAME = 'sweep';
 
 /**
- * Judges due lives on every tick, in every replica. Each shard's claim is one atomic script,
- * so replicas racing over the same shard still make each transition once.
+ * Judges due lives, in every replica: a full pass over every shard each SWEEP_INTERVAL_MS (the mass-timeout
+ * guard is asked then), and in between a shard is swept again when its earliest live falls due (ShardTimers),
+ * so a live ends within a small fraction of the interval after its deadline. Each shard's claim is one atomic
+ * script, so replicas racing over the same shard still make each transition once.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SweeperService.name);
   private current: Promise<void> | null = null;
   private stopping = false;
+  /** The guard's answer at the last full pass; sweeps between passes follow it. */
+  private hold = false;
+  private readonly timers: ShardTimers;
+  /** Shards this replica is sweeping now. */
+  private readonly inFlight = new Set<number>();
 
   constructor(
     private readonly env: Environment,
@@ -27,7 +36,14 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly scheduler: SchedulerRegistry,
     private readonly guard: MassTimeoutGuard,
     private readonly metrics: MetricsService,
-  ) {}
+    dueSoon: DueSoonSignal,
+  ) {
+    // A tenth of the interval between visits of one shard: a lag of ~100 ms at the default 1 s.
+    this.timers = new ShardTimers(Math.max(5, Math.round(env.SWEEP_INTERVAL_MS / 10)), env.SWEEP_INTERVAL_MS, (shard) => void this.sweepDue(shard));
+    dueSoon.listen((roomId, dueInMs) => {
+      if (!this.stopping) this.timers.armNoLaterThan(keys.shardOf(roomId), dueInMs);
+    });
+  }
 
   onApplicationBootstrap(): void {
     this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.tick(), this.env.SWEEP_INTERVAL_MS));
@@ -36,6 +52,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   async beforeApplicationShutdown(): Promise<void> {
     this.stopping = true;
     this.scheduler.deleteInterval(INTERVAL_NAME);
+    this.timers.clear();
     await this.current;
   }
 
@@ -55,6 +72,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
       this.logger.warn(`sweep skipped: ${(err as Error).message}`);
       return;
     }
+    this.hold = hold;
     const results = await Promise.allSettled(this.keys.allShards().map((shard) => this.sweepShard(shard, hold)));
     const swept = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
     await this.guard.recordEndings(swept.reduce((sum, r) => sum + r.ended, 0)).catch(() => undefined);
@@ -76,19 +94,39 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
-  /** Claims batch after batch until the shard has nothing more due; sums what the batches did. */
+  /** A shard's timer fired: its earliest live is due now. A failure is left to the next full pass. */
+  private async sweepDue(shard: number): Promise<void> {
+    if (this.stopping || this.inFlight.has(shard)) return;
+    try {
+      const { ended } = await this.sweepShard(shard, this.hold);
+      await this.guard.recordEndings(ended);
+    } catch {
+      this.metrics.redisError('sweep');
+    }
+  }
+
+  /** Claims batch after batch until the shard has nothing more due; sums what the batches did; arms its timer. */
   private async sweepShard(shard: number, hold: boolean): Promise<{ ended: number; gapMs: number; rescheduled: number }> {
     const total = { ended: 0, gapMs: 0, rescheduled: 0 };
-    for (;;) {
-      const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
-      total.ended += outcome.ended;
-      total.gapMs = Math.max(total.gapMs, outcome.gapMs);
-      total.rescheduled += outcome.rescheduled;
-      if (outcome.interrupted + outcome.ended > 0) {
-        this.metrics.transitionsMade(outcome.transitions);
-        this.signal.notify();
+    this.inFlight.add(shard);
+    try {
+      for (;;) {
+        const outcome = await this.store.sweepShard(shard, this.env.SWEEP_BATCH, hold);
+        total.ended += outcome.ended;
+        total.gapMs = Math.max(total.gapMs, outcome.gapMs);
+        total.rescheduled += outcome.rescheduled;
+        if (outcome.interrupted + outcome.ended > 0) {
+          this.metrics.transitionsMade(outcome.transitions);
+          this.signal.notify();
+        }
+        if (this.stopping) return total;
+        if (outcome.claimed < this.env.SWEEP_BATCH) {
+          this.timers.arm(shard, outcome.nextDueInMs);
+          return total;
+        }
       }
-      if (outcome.claimed < this.env.SWEEP_BATCH || this.stopping) return total;
+    } finally {
+      this.inFlight.delete(shard);
     }
   }
 }

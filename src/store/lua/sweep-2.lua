@@ -11,8 +11,10 @@
 --   interrupted until they beat again or the hold is released.
 -- KEYS: shard zset of running lives (by suspect point), shard outbox stream
 -- ARGV: tag, limit, retentionMs, gapMs, hold (0|1)
--- Returns {interrupted, ended, claimed, gapMs, rescheduled, transitions} (transitions: see emit);
---   claimed is the largest of the three sets' batches, so a full batch means more may be waiting.
+-- Returns {interrupted, ended, claimed, gapMs, rescheduled, transitions, nextDueInMs} (transitions: see emit);
+--   claimed is the largest of the three sets' batches, so a full batch means more may be waiting;
+--   nextDueInMs: when the shard's earliest live falls due to be judged, from now (-1: none), so the
+--   sweeper can come back then instead of at its next full pass.
 -- @include now
 -- @include room-record
 -- @include emit
@@ -99,4 +101,14 @@ for _, roomId in ipairs(expired) do
   redis.call('ZREM', ended, roomId)
 end
 
-return {interrupted, endedCount, math.max(#claimed, #claimedEnding, #expired), gap, rescheduled, transitions_reply()}
+-- Ended records' expiry is not urgent: only the running and the interrupted lives set the next visit.
+local function first_score(key)
+  local first = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+  return first[2] and tonumber(first[2])
+end
+local nextAt = first_score(due)
+local nextEnding = not hold and first_score(ending)
+if nextEnding and (not nextAt or nextEnding < nextAt) then nextAt = nextEnding end
+local nextDueInMs = nextAt and math.max(0, nextAt - now) or -1
+
+return {interrupted, endedCount, math.max(#claimed, #claimedEnding, #expired), gap, rescheduled, transitions_reply(), nextDueInMs}
