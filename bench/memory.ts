@@ -6,9 +6,9 @@ import { fmt, formatTable, Row, row } from './support/table';
 
 /**
  * Figure 4: Redis memory per tracked live. Lives are started through the service's own heartbeat
- * (LiveStore.heartbeat: heartbeat-3.lua), so every key and field a running live costs is counted:
+ * (LiveStore.heartbeat: heartbeat-7.lua), so every key and field a running live costs is counted:
  * its room record (a field of the shard's rooms hash), its entry in the shard's due set, and with IM
- * callbacks on its anchor index entry. Then each is ended normally (end-live-3.lua), which keeps the
+ * callbacks on its anchor index entry. Then each is ended normally (end-live-6.lua), which keeps the
  * record (listed in the shard's ended set) and a tombstone for ENDED_RETENTION_MS. The outbox is
  * emptied before each reading: delivered events are deleted in production.
  */

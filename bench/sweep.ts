@@ -6,9 +6,9 @@ import { encodeRunningRecord } from '../src/store/room-record';
 
 /**
  * Figure 2: the cost of one sweep pass that finds 10,000 lives due, among 10,000 and among 1,000,000
- * tracked. Lives are written straight into the key layout with pipelines (room record as heartbeat-3.lua
+ * tracked. Lives are written straight into the key layout with pipelines (room record as heartbeat-7.lua
  * writes it, ZADD due); the pass is the sweeper's: every shard at once through LiveStore.sweepShard
- * (sweep-2.lua), batch after batch, until all due lives are claimed and their events are in the outbox.
+ * (sweep-6.lua), batch after batch, until all due lives are claimed and their events are in the outbox.
  */
 const DUE = scale(10000, 1000);
 const TRACKED_LARGE = scale(1000000, 50000);

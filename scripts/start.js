@@ -2,9 +2,11 @@
 // Runs the built service for real. When no Redis is configured (REDIS_URL unset, standalone mode),
 // it starts a local redis-server with AOF persistence on a free port under .run/redis and stops it on exit.
 // AUTH_MODE defaults to none here (and only here), so a local trial needs no token issuer.
+// The service runs from a snapshot of dist/ under .run/app-<pid>, removed on exit: `npm test` rebuilds dist/
+// (its pretest deletes it first) and must never pull the files from under a running `npm start`.
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
-const { mkdirSync } = require('node:fs');
+const { cpSync, existsSync, mkdirSync, readdirSync, rmSync } = require('node:fs');
 const net = require('node:net');
 const path = require('node:path');
 
@@ -56,6 +58,33 @@ async function startLocalRedis() {
   return { redis, url: `redis://127.0.0.1:${port}` };
 }
 
+/** Copies dist/ (and package.json, which dist/ reads as ../package.json) to .run/app-<pid>; drops snapshots of runs that are gone. */
+function snapshotBuild() {
+  const runDir = path.join(root, '.run');
+  mkdirSync(runDir, { recursive: true });
+  for (const name of readdirSync(runDir)) {
+    const pid = Number(/^app-(\d+)$/.exec(name)?.[1]);
+    if (pid && !isAlive(pid)) rmSync(path.join(runDir, name), { recursive: true, force: true });
+  }
+  const dir = path.join(runDir, `app-${process.pid}`);
+  if (!existsSync(path.join(root, 'dist', 'main.js'))) {
+    console.error('dist/main.js is missing: run npm run build (npm start builds first)');
+    process.exit(1);
+  }
+  cpSync(path.join(root, 'dist'), path.join(dir, 'dist'), { recursive: true });
+  cpSync(path.join(root, 'package.json'), path.join(dir, 'package.json'));
+  return dir;
+}
+
+function isAlive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
 async function main() {
   const env = { ...process.env };
   if (!env.AUTH_MODE) {
@@ -69,9 +98,13 @@ async function main() {
     redis = local.redis;
     env.REDIS_URL = local.url;
   }
-  const app = spawn(process.execPath, [path.join(root, 'dist', 'main.js')], { env, stdio: 'inherit' });
+  const snapshot = snapshotBuild();
+  const main = path.join(snapshot, 'dist', 'main.js');
+  const app = spawn(process.execPath, [main], { env, stdio: 'inherit' });
+  console.error(`running ${path.relative(root, main)} (pid ${app.pid}), a snapshot of dist/: rebuilding dist/ does not touch it`);
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => app.kill(signal));
   app.on('exit', (code, signal) => {
+    rmSync(snapshot, { recursive: true, force: true });
     if (redis) redis.kill('SIGTERM');
     process.exitCode = code ?? (signal ? 1 : 0);
   });

@@ -8,6 +8,7 @@ import { CallbacksModule } from './callbacks/callbacks.module';
 import { ConfigModule } from './config/config.module';
 import { DashboardModule } from './dashboard/dashboard.module';
 import { Environment } from './config/environment';
+import { EventsModule } from './events/events.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
 import { loggerOptions } from './logging';
@@ -28,6 +29,7 @@ export class AppModule {
         ConfigModule.forRoot(env),
         LoggerModule.forRoot(loggerOptions(env, logDestination)),
         ScheduleModule.forRoot(),
+        EventsModule,
         AuthModule,
         StoreModule,
         NotifyModule,

@@ -36,6 +36,18 @@ describe('admin API (ADMIN_TOKEN)', () => {
     expect((await svc.get('/v1/rooms/guarded-room')).body.state).toBe('live');
   });
 
+  it('refuses to release the mass-timeout guard while it is not engaged (409, saying so), and pre-approves nothing', async () => {
+    await svc.post('/v1/rooms/guard-idle-room/heartbeat', { liveId: 'guard-idle-live', anchorId: 'a', timeoutMs: 60000 });
+    const release = await svc.post('/v1/admin/guard/release', {}, asAdmin);
+    expect(release.status).toBe(409);
+    expect(release.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: expect.stringMatching(/^the mass-timeout guard is not engaged \(0 of \d+ lives would end within the window\): nothing to release$/),
+    });
+    expect((await svc.get('/v1/admin/guard', asAdmin)).body).toMatchObject({ engaged: false, releasedUntil: null });
+  });
+
   it('lists running lives with the token', async () => {
     await svc.post('/v1/rooms/listed-room/heartbeat', { liveId: 'listed-live', anchorId: 'a', timeoutMs: 60000 });
     const lives = [];

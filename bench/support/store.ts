@@ -1,6 +1,8 @@
 import 'reflect-metadata';
 import Redis from 'ioredis';
 import { Environment } from '../../src/config/environment';
+import { LiveEventBus } from '../../src/events/live-event-bus';
+import { SystemClock } from '../../src/store/clock';
 import { KeyLayout } from '../../src/store/key-layout';
 import { defineLuaCommands } from '../../src/store/lua-scripts';
 import { LiveStore } from '../../src/store/live-store';
@@ -11,7 +13,7 @@ export function benchStore(url: string, settings: Partial<Environment> = {}) {
   const redis = new Redis(url, { enableAutoPipelining: true });
   defineLuaCommands(redis);
   const keys = new KeyLayout(env);
-  return { redis, env, keys, store: new LiveStore(redis, keys, env) };
+  return { redis, env, keys, store: new LiveStore(redis, keys, env, new LiveEventBus(), new SystemClock()) };
 }
 
 /** Redis server time in ms (deadlines are judged by it). */

@@ -1,5 +1,5 @@
-import { BadRequestException, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, ConflictException, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiAdminAuth, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
@@ -8,7 +8,7 @@ import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { EndResponse, RoomParams, RoomStatus } from '../rooms/rooms.dto';
 import { RoomsService } from '../rooms/rooms.service';
-import { MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
+import { GuardStatus, MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const MAX_SHARDS = 1024;
@@ -79,10 +79,22 @@ export class AdminController {
     return this.guard.status();
   }
 
-  /** The operator confirms the held endings are real: they go through for one guard window. */
+  /**
+   * The operator confirms the held endings are real: they go through for one guard window. Refused (409) while the
+   * guard holds nothing (disabled, not engaged, or already released): a release then would pre-approve whatever
+   * mass of endings the next window brings, which is not what the operator asked for.
+   */
   @Post('guard/release')
   @HttpCode(200)
-  releaseGuard() {
+  @ApiOperation({ summary: 'Let the endings the mass-timeout guard holds go through for one GUARD_WINDOW_MS' })
+  @ApiConflictResponse({
+    type: ErrorResponse,
+    description: 'The guard holds nothing: it is disabled, not engaged, or already released.',
+    example: { statusCode: 409, error: 'Conflict', message: 'the mass-timeout guard is not engaged (3 of 120 lives would end within the window): nothing to release' },
+  })
+  async releaseGuard() {
+    const status = await this.guard.status();
+    if (!status.engaged) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: notEngaged(status) });
     return this.guard.release();
   }
 
@@ -96,4 +108,11 @@ export class AdminController {
   forceEnd(@Param() { roomId }: RoomParams): Promise<EndResponse> {
     return this.rooms.end(roomId, '', '', 'admin');
   }
+}
+
+/** Why there is nothing to release, in the operator's terms. */
+function notEngaged(status: GuardStatus): string {
+  if (!status.enabled) return 'the mass-timeout guard is disabled (GUARD_ENABLED=false): nothing to release';
+  if (status.releasedUntil !== null) return `the mass-timeout guard is already released until ${new Date(status.releasedUntil).toISOString()}`;
+  return `the mass-timeout guard is not engaged (${status.wouldEnd} of ${status.tracked} lives would end within the window): nothing to release`;
 }

@@ -1,6 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import { OutboxSignal } from '../notify/outbox-signal';
 import { LiveStore } from '../store/live-store';
 import { memberStateReports, PresenceReport, stateChangeReport } from './presence-report';
 
@@ -26,7 +25,6 @@ export class TencentImCallbacksService implements OnModuleDestroy {
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
-    private readonly signal: OutboxSignal,
   ) {}
 
   /** Whether `handle` acts on this CallbackCommand (the rest is the business's, when callbacks are forwarded). */
@@ -68,7 +66,6 @@ export class TencentImCallbacksService implements OnModuleDestroy {
       presence === 'offline'
         ? await this.store.anchorDisconnected(roomId, account, groupId, this.env.TENCENT_IM_DISCONNECT_GRACE_MS, eventTime)
         : await this.store.anchorReconnected(roomId, account, groupId, eventTime);
-    if (result.outcome === 'interrupted' || result.outcome === 'resumed') this.signal.notify();
     this.logger.debug(`anchor ${account} ${presence} at ${eventTime || 'unknown time'} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`);
   }
 }

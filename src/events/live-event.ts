@@ -1,10 +1,13 @@
-import type { EndReason } from '../store/live-record';
+import type { EndReason, LiveEventType } from './live-lifecycle';
 
-export type LiveEventType = 'live.started' | 'live.interrupted' | 'live.resumed' | 'live.ended';
+export type { LiveEventType } from './live-lifecycle';
 
-/** One transition of a live, as written to the outbox by the script that made it. */
+/** One transition of a live, as written to the outbox by the script that made it (includes/emit.lua). */
 export interface LiveEvent {
-  /** `<liveId>:<seq>`: stable across redeliveries. */
+  /**
+   * `<liveId>:<seq>`: stable across redeliveries (the outbox keeps the event as written), so a receiver
+   * recognises a repeat. The IM message's Random and the webhook's idempotency key derive from it.
+   */
   id: string;
   type: LiveEventType;
   /** Counts the events of one live from 1; receivers order by it. */

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { TransitionCount } from '../store/live-record';
+import { LiveEventBus } from '../events/live-event-bus';
+import type { TransitionCount } from '../events/live-lifecycle';
 import { LiveStore } from '../store/live-store';
 import { OutboxStore } from '../store/outbox-store';
 
@@ -36,7 +37,7 @@ export class MetricsService {
 
   private readonly transitions = new Counter({
     name: 'led_transitions_total',
-    help: 'Live state transitions made by this replica, by type (started, interrupted, resumed, ended) and end reason.',
+    help: 'Live state transitions made by this replica (heartbeats, ends, sweeps, IM callbacks), by type (started, interrupted, resumed, ended) and end reason.',
     labelNames: ['type', 'reason'],
     registers: [this.registry],
   });
@@ -87,14 +88,16 @@ export class MetricsService {
 
   private readonly guardEngaged = new Gauge({
     name: 'led_guard_engaged',
-    help: '1 while the fault guard holds endings back (sweep gap or mass timeout), else 0.',
+    help: '1 while the mass-timeout guard holds silence-endings back, else 0.',
     registers: [this.registry],
   });
 
   constructor(
     private readonly lives: LiveStore,
     private readonly outbox: OutboxStore,
+    bus: LiveEventBus,
   ) {
+    bus.on('transitions', ({ transitions }) => this.transitionsMade(transitions));
     collectDefaultMetrics({ register: this.registry });
     // Gauges named like counters break the naming conventions `promtool check metrics` enforces; each is the sum
     // of the same gauge without the suffix (labelled by type), which stays.
@@ -107,7 +110,7 @@ export class MetricsService {
     this.heartbeats.inc({ result });
   }
 
-  transitionsMade(counts: TransitionCount[]): void {
+  private transitionsMade(counts: TransitionCount[]): void {
     for (const { type, reason, count } of counts) this.transitions.inc({ type, reason: reason ?? '' }, count);
   }
 

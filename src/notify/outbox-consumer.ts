@@ -6,7 +6,7 @@ import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
 import { OutboxEntry, OutboxStore } from '../store/outbox-store';
-import { RecentEndings } from '../store/recent-endings';
+import { LiveEventBus } from '../events/live-event-bus';
 import { backoffDelay } from './backoff';
 import { DeliveryError, Notifier, NOTIFIERS } from './notifier';
 import { OutboxSignal } from './outbox-signal';
@@ -44,7 +44,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
     @Inject(NOTIFIERS) private readonly notifiers: Notifier[],
     private readonly metrics: MetricsService,
     private readonly transitions: TransitionLog,
-    private readonly recentEndings: RecentEndings,
+    private readonly bus: LiveEventBus,
   ) {
     // Every delivery waiting to retry listens for shutdown: up to DELIVERY_CONCURRENCY at once, not a leak.
     setMaxListeners(0, this.stopWaiting.signal);
@@ -169,8 +169,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
       }
       if (failed.length === 0) {
         await this.outbox.ack(entry);
-        // The status page lists the latest endings with how long their notice took.
-        if (this.env.DASHBOARD_ENABLED && entry.event.type === 'live.ended') await this.recentEndings.record(entry.event, Date.now());
+        this.bus.publish('delivered', { event: entry.event, deliveredAt: Date.now() });
         return;
       }
       if (!this.running) return;

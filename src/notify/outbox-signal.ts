@@ -1,9 +1,17 @@
 import { Injectable } from '@nestjs/common';
+import { LiveEventBus } from '../events/live-event-bus';
 
-/** Lets writers of events (sweeps, heartbeats) wake the outbox consumer instead of waiting for its next poll. */
+/**
+ * Wakes the outbox consumer when the store wrote events (LiveEventBus 'transitions': heartbeats, ends,
+ * sweeps, IM callbacks) instead of letting them wait for its next poll.
+ */
 @Injectable()
 export class OutboxSignal {
   private waiters: Array<() => void> = [];
+
+  constructor(bus: LiveEventBus) {
+    bus.on('transitions', () => this.notify());
+  }
 
   notify(): void {
     const waiters = this.waiters;

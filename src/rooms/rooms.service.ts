@@ -1,10 +1,8 @@
 import { BadRequestException, ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
 import { Environment } from '../config/environment';
-import { OutboxSignal } from '../notify/outbox-signal';
 import { EndReason, HeartbeatOutcome } from '../store/live-record';
 import { HeartbeatInput, LiveStore } from '../store/live-store';
 import { DueSoonSignal } from '../sweeper/due-soon';
-import { MetricsService } from '../metrics/metrics.service';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { HeartbeatBody, HeartbeatResponse } from './heartbeat.schema';
 import { EndResponse, RoomStatus } from './rooms.dto';
@@ -14,8 +12,6 @@ export class RoomsService {
   constructor(
     private readonly env: Environment,
     private readonly store: LiveStore,
-    private readonly signal: OutboxSignal,
-    private readonly metrics: MetricsService,
     private readonly dueSoon: DueSoonSignal,
   ) {}
 
@@ -82,12 +78,8 @@ export class RoomsService {
       case 'limited':
         throw new HeartbeatRateLimitedException(outcome.retryAfterMs);
     }
-    if (outcome.eventsEmitted > 0) {
-      this.metrics.transitionsMade(outcome.transitions);
-      this.signal.notify();
-      // Started or resumed: judged at its suspect point, maybe before anything else in its shard.
-      this.dueSoon.notify(input.roomId, input.suspectMs);
-    }
+    // Started or resumed: judged at its suspect point, maybe before anything else in its shard.
+    if (outcome.transitions.some((t) => t.type === 'started' || t.type === 'resumed')) this.dueSoon.notify(input.roomId, input.suspectMs);
     return {
       state: 'live',
       liveId: input.liveId,
@@ -103,10 +95,6 @@ export class RoomsService {
         throw new NotFoundException(liveId ? `no live ${liveId} in room ${roomId}` : `no live in room ${roomId}`);
       case 'conflict':
         throw new ConflictException(`anchorId does not match the anchor of live ${liveId}`);
-    }
-    if (outcome.kind === 'ended') {
-      this.metrics.transitionsMade([{ type: 'ended', reason: outcome.reason, count: 1 }]);
-      this.signal.notify();
     }
     return { state: 'ended', liveId: outcome.liveId, reason: outcome.reason, alreadyEnded: outcome.kind === 'already' };
   }

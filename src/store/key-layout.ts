@@ -2,7 +2,36 @@ import { Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 
 /**
- * The one place that names Redis keys. Every key carries its shard as a hash tag
+ * The names of a shard's keys after its tag (`led:{7}:<name>`). The Lua scripts get the keys known in
+ * advance as KEYS; the few they must derive (from a record they read) come from the generated include
+ * (lua-layout.ts), which takes its strings from here.
+ */
+export const SHARD_KEY = {
+  /** HASH, field roomId → the room's latest live, packed (room-record.ts). */
+  rooms: 'rooms',
+  /** ZSET of running lives, scored by when they must next be judged (epoch ms). */
+  due: 'due',
+  /** ZSET of interrupted lives, scored by when they end if still silent (epoch ms). */
+  ending: 'ending',
+  /** ZSET of ended lives, scored by when their record expires (endedAt + ENDED_RETENTION_MS). */
+  ended: 'ended',
+  /** HASH {last, resumed}: when the shard was last swept, and when sweeping last resumed after a gap (epoch ms). */
+  sweep: 'sweep',
+  /** STREAM of events waiting for delivery (field `event`: LiveEvent JSON). */
+  outbox: 'outbox',
+  /** STREAM of deliveries that failed for good. */
+  dead: 'dead',
+  /** STRING per ended live, `gone:<roomId>:<liveId>` → end reason, with a TTL of ENDED_RETENTION_MS. */
+  gone: 'gone:',
+  /** HASH per bucket, `anchors:<bucket>`: anchorId → roomId of its running live (IM callbacks only). */
+  anchors: 'anchors:',
+} as const;
+
+/** How many small hashes a shard's anchor index is split into (see anchorIndexBucket). */
+export const ANCHOR_INDEX_BUCKETS = 64;
+
+/**
+ * The one place that names Redis keys. Every key of a shard carries the shard as a hash tag
  * (`led:{7}:…`), so all keys a script touches live in one Cluster slot.
  */
 @Injectable()
@@ -19,7 +48,7 @@ export class KeyLayout {
     return fnv1a(roomId) % this.shards;
   }
 
-  /** Prefix shared by every key of a shard; scripts derive per-room keys from it. */
+  /** Prefix shared by every key of a shard; scripts derive the keys of a record they read from it. */
   tag(shard: number): string {
     return `${this.prefix}:{${shard}}:`;
   }
@@ -29,22 +58,52 @@ export class KeyLayout {
    * room-record.ts (one hash per shard: a key per room costs ~100 bytes more per live).
    */
   rooms(shard: number): string {
-    return `${this.tag(shard)}rooms`;
+    return this.tag(shard) + SHARD_KEY.rooms;
   }
 
   /** Running lives of a shard, scored by the time they must next be judged. */
   due(shard: number): string {
-    return `${this.tag(shard)}due`;
+    return this.tag(shard) + SHARD_KEY.due;
   }
 
   /** Interrupted lives of a shard, scored by the time they end if still silent. */
   ending(shard: number): string {
-    return `${this.tag(shard)}ending`;
+    return this.tag(shard) + SHARD_KEY.ending;
   }
 
   /** Ended lives of a shard, scored by when their record expires (ENDED_RETENTION_MS); the sweep removes them. */
   ended(shard: number): string {
-    return `${this.tag(shard)}ended`;
+    return this.tag(shard) + SHARD_KEY.ended;
+  }
+
+  /** When the shard was last swept (the sweep's gap guard). */
+  sweepState(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.sweep;
+  }
+
+  /** Tombstone of an ended live: its beats get 410 while it exists (ENDED_RETENTION_MS). */
+  gone(shard: number, roomId: string, liveId: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.gone}${roomId}:${liveId}`;
+  }
+
+  /** Events waiting for delivery. */
+  outbox(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.outbox;
+  }
+
+  /** Deliveries that failed for good. */
+  deadLetters(shard: number): string {
+    return this.tag(shard) + SHARD_KEY.dead;
+  }
+
+  /**
+   * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
+   * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
+   * (they name an account, not a room); a lookup asks every shard. Split into small hashes by
+   * anchorIndexBucket, so each stays listpack-encoded.
+   */
+  anchors(shard: number, anchorId: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.anchors}${anchorIndexBucket(anchorId)}`;
   }
 
   /** Silence-endings counted per time bucket, for the mass-timeout guard (one slot for all replicas). */
@@ -55,26 +114,6 @@ export class KeyLayout {
   /** Set by an operator to let held endings through for a while. */
   guardRelease(): string {
     return `${this.prefix}:{guard}:release`;
-  }
-
-  /** Events waiting for delivery. */
-  outbox(shard: number): string {
-    return `${this.tag(shard)}outbox`;
-  }
-
-  /** Deliveries that failed for good. */
-  deadLetters(shard: number): string {
-    return `${this.tag(shard)}dead`;
-  }
-
-  /**
-   * Room of each anchor's running live (field anchorId, value roomId), in the ROOM's shard, so the
-   * heartbeat that starts a live writes it in the same script. Only kept when IM callbacks are on
-   * (they name an account, not a room); a lookup asks every shard. Split into small hashes by
-   * anchorIndexBucket (see includes/anchor-index.lua).
-   */
-  anchors(shard: number, anchorId: string): string {
-    return `${this.tag(shard)}anchors:${anchorIndexBucket(anchorId)}`;
   }
 
   /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
@@ -92,9 +131,10 @@ export class KeyLayout {
   }
 }
 
-const ANCHOR_INDEX_BUCKETS = 64;
-
-/** The anchor index's bucket of an anchorId: the same function as anchor_index in includes/anchor-index.lua. */
+/**
+ * The anchor index's bucket of an anchorId: a polynomial hash of its UTF-8 bytes. The generated Lua
+ * include (lua-layout.ts) has the same function; test/store/lua-layout.spec.ts checks they agree.
+ */
 export function anchorIndexBucket(anchorId: string): number {
   let h = 0;
   for (const byte of Buffer.from(anchorId, 'utf8')) h = (h * 31 + byte) % 1048573;

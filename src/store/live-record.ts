@@ -1,5 +1,6 @@
-export type LiveState = 'live' | 'interrupted' | 'ended';
-export type EndReason = 'normal' | 'timeout' | 'disconnect' | 'admin' | 'superseded';
+import type { EndReason, LiveState, TransitionCount } from '../events/live-lifecycle';
+
+export type { EndReason, LiveState, TransitionCount } from '../events/live-lifecycle';
 
 /** The latest live of a room as stored in its hash. */
 export interface LiveRecord {
@@ -15,15 +16,8 @@ export interface LiveRecord {
   timeoutMs: number;
 }
 
-/** What a script did: events of one type (and end reason) it emitted, and how many. */
-export interface TransitionCount {
-  type: 'started' | 'interrupted' | 'resumed' | 'ended';
-  reason: EndReason | null;
-  count: number;
-}
-
 export type HeartbeatOutcome =
-  | { kind: 'ok'; deadline: number; eventsEmitted: number; transitions: TransitionCount[] }
+  | { kind: 'ok'; deadline: number; transitions: TransitionCount[] }
   | { kind: 'gone'; reason: EndReason }
   | { kind: 'conflict' }
   | { kind: 'limited'; retryAfterMs: number };

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { LiveEventBus, TransitionCause } from '../events/live-event-bus';
+import { Clock } from './clock';
 import { KeyLayout } from './key-layout';
-import { LuaCommands } from './lua-scripts';
-import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome, TransitionCount } from './live-record';
+import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome } from './live-record';
 import { REDIS } from './redis.tokens';
 import { decodeRoomRecord, RoomRecord } from './room-record';
+import { ArgsOf, KeysOf, SCRIPTS } from './script-specs';
+import { ScriptReply, ScriptRunner } from './scripts';
 import { WriteCoalescer } from './write-coalescer';
 import type { RedisClient } from './redis-connection';
 
@@ -17,24 +20,30 @@ export interface HeartbeatInput {
   suspectMs: number;
 }
 
-/** Typed access to the lives kept in Redis; every state change is one Lua script, one round trip. */
+/**
+ * Typed access to the lives kept in Redis; every state change is one Lua script, one round trip.
+ * Whenever a script made transitions, it publishes them (LiveEventBus 'transitions') before returning.
+ */
 @Injectable()
 export class LiveStore {
-  private readonly scripts: LuaCommands;
+  private readonly scripts: ScriptRunner;
   private readonly beats: WriteCoalescer;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: KeyLayout,
     private readonly env: Environment,
+    private readonly bus: LiveEventBus,
+    private readonly clock: Clock,
   ) {
-    this.scripts = redis as unknown as LuaCommands;
+    this.scripts = new ScriptRunner(redis);
     this.beats = new WriteCoalescer(redis);
   }
 
+  /** Starts, extends, resumes or supersedes a live (heartbeat-7.lua). */
   async heartbeat(input: HeartbeatInput): Promise<HeartbeatOutcome> {
     this.beats.hold();
-    return parseHeartbeat(await this.scripts.heartbeat(...this.heartbeatArgs(input)));
+    return this.heartbeatOutcome(await this.scripts.change(SCRIPTS.heartbeat, ...this.heartbeatCall(input)));
   }
 
   /**
@@ -54,59 +63,79 @@ export class LiveStore {
     this.beats.hold();
     await Promise.all(
       [...byShard.values()].map(async (positions) => {
-        const pipeline = this.redis.pipeline() as unknown as LuaPipeline;
-        for (const i of positions) pipeline.heartbeat(...this.heartbeatArgs(inputs[i]));
-        try {
-          const replies = (await pipeline.exec()) ?? [];
-          positions.forEach((i, k) => {
-            const [err, reply] = replies[k] ?? [new Error('no reply from Redis'), null];
-            outcomes[i] = err ?? parseHeartbeat(reply as HeartbeatReply);
-          });
-        } catch (err) {
-          for (const i of positions) outcomes[i] = err as Error;
-        }
+        const replies = await this.scripts.changeMany(SCRIPTS.heartbeat, positions.map((i) => this.heartbeatCall(inputs[i])));
+        positions.forEach((i, k) => {
+          const reply = replies[k];
+          outcomes[i] = reply instanceof Error ? reply : this.heartbeatOutcome(reply);
+        });
       }),
     );
     return outcomes;
   }
 
-  private heartbeatArgs(input: HeartbeatInput): Array<string | number> {
+  private heartbeatCall(input: HeartbeatInput): [KeysOf<typeof SCRIPTS.heartbeat>, ArgsOf<typeof SCRIPTS.heartbeat>] {
     const shard = this.keys.shardOf(input.roomId);
     return [
-      this.keys.rooms(shard),
-      this.keys.due(shard),
-      this.keys.outbox(shard),
-      this.keys.tag(shard),
-      input.roomId,
-      input.liveId,
-      input.anchorId,
-      input.groupId,
-      input.timeoutMs,
-      input.suspectMs,
-      this.env.ENDED_RETENTION_MS,
-      this.env.HEARTBEAT_RATE_PER_SEC,
-      this.env.HEARTBEAT_RATE_BURST,
-      // Only IM callbacks read the anchor index: without them it would be memory for nothing.
-      this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
+      {
+        rooms: this.keys.rooms(shard),
+        due: this.keys.due(shard),
+        ending: this.keys.ending(shard),
+        ended: this.keys.ended(shard),
+        outbox: this.keys.outbox(shard),
+        gone: this.keys.gone(shard, input.roomId, input.liveId),
+        anchors: this.keys.anchors(shard, input.anchorId),
+      },
+      {
+        tag: this.keys.tag(shard),
+        roomId: input.roomId,
+        liveId: input.liveId,
+        anchorId: input.anchorId,
+        groupId: input.groupId,
+        timeoutMs: input.timeoutMs,
+        suspectMs: input.suspectMs,
+        retentionMs: this.env.ENDED_RETENTION_MS,
+        ratePerSec: this.env.HEARTBEAT_RATE_PER_SEC,
+        burst: this.env.HEARTBEAT_RATE_BURST,
+        // Only IM callbacks read the anchor index: without them it would be memory for nothing.
+        indexAnchor: this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
+      },
     ];
   }
 
-  /** Ends the room's live; `liveId`/`anchorId` empty means "whatever runs" (operator use). */
+  private heartbeatOutcome(reply: ScriptReply): HeartbeatOutcome {
+    this.report('heartbeat', reply);
+    const [value] = reply.values;
+    switch (reply.outcome) {
+      case 'ok':
+        return { kind: 'ok', deadline: Number(value), transitions: reply.transitions };
+      case 'gone':
+        return { kind: 'gone', reason: value as EndReason };
+      case 'limited':
+        return { kind: 'limited', retryAfterMs: Number(value) };
+      default:
+        return { kind: 'conflict' };
+    }
+  }
+
+  /** Ends the room's live (end-live-6.lua); `liveId`/`anchorId` empty means "whatever runs" (operator use). */
   async end(roomId: string, liveId: string, anchorId: string, reason: EndReason): Promise<EndOutcome> {
     const shard = this.keys.shardOf(roomId);
-    const [status, endReason, endedLiveId] = await this.scripts.endLive(
-      this.keys.rooms(shard),
-      this.keys.due(shard),
-      this.keys.outbox(shard),
-      this.keys.tag(shard),
-      roomId,
-      liveId,
-      anchorId,
-      reason,
-      this.env.ENDED_RETENTION_MS,
+    const reply = await this.scripts.change(
+      SCRIPTS.endLive,
+      {
+        rooms: this.keys.rooms(shard),
+        due: this.keys.due(shard),
+        ending: this.keys.ending(shard),
+        ended: this.keys.ended(shard),
+        outbox: this.keys.outbox(shard),
+        gone: this.keys.gone(shard, roomId, liveId),
+      },
+      { tag: this.keys.tag(shard), roomId, liveId, anchorId, reason, retentionMs: this.env.ENDED_RETENTION_MS },
     );
-    if (status === 'ended' || status === 'already') return { kind: status, reason: endReason as EndReason, liveId: endedLiveId as string };
-    return { kind: status as 'conflict' | 'unknown' };
+    this.report('end', reply);
+    const [endReason, endedLiveId] = reply.values as [EndReason, string];
+    if (reply.outcome === 'ended' || reply.outcome === 'already') return { kind: reply.outcome, reason: endReason, liveId: endedLiveId };
+    return { kind: reply.outcome as 'conflict' | 'unknown' };
   }
 
   /**
@@ -124,21 +153,19 @@ export class LiveStore {
   }
 
   /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (anchor-offline-4.lua). */
-  async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTime: number) {
+  async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
-    const [outcome, why] = await this.scripts.anchorOffline(
-      this.keys.rooms(shard), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, graceMs, eventTime,
-    );
-    return { outcome: outcome as 'interrupted' | 'shortened' | 'ignored', why };
+    const reply = await this.scripts.change(SCRIPTS.anchorOffline, this.presenceKeys(shard), { roomId, anchorId, groupId, graceMs, eventTimeMs });
+    this.report('im-callback', reply);
+    return { outcome: reply.outcome as 'interrupted' | 'shortened' | 'ignored', why: reply.values[0] as string | undefined };
   }
 
   /** IM saw the anchor's client come back: undo the disconnect (anchor-online-4.lua). */
-  async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTime: number) {
+  async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
-    const [outcome, why] = await this.scripts.anchorOnline(
-      this.keys.rooms(shard), this.keys.due(shard), this.keys.ending(shard), this.keys.outbox(shard), roomId, anchorId, groupId, eventTime,
-    );
-    return { outcome: outcome as 'resumed' | 'restored' | 'ignored', why };
+    const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), { roomId, anchorId, groupId, eventTimeMs });
+    this.report('im-callback', reply);
+    return { outcome: reply.outcome as 'resumed' | 'restored' | 'ignored', why: reply.values[0] as string | undefined };
   }
 
   async get(roomId: string): Promise<LiveRecord | null> {
@@ -149,31 +176,40 @@ export class LiveStore {
   }
 
   /** The room's record (room-record.ts); an ended one past ENDED_RETENTION_MS counts as gone before the sweep removes it. */
-  private async record(roomId: string): Promise<RoomRecord | null> {
+  async record(roomId: string): Promise<RoomRecord | null> {
     const packed = await this.redis.hgetBuffer(this.keys.rooms(this.keys.shardOf(roomId)), roomId);
     if (!packed) return null;
     const record = decodeRoomRecord(roomId, packed);
-    if (record.endedAt !== null && record.endedAt + this.env.ENDED_RETENTION_MS <= Date.now()) return null;
+    if (record.endedAt !== null && record.endedAt + this.env.ENDED_RETENTION_MS <= this.clock.now()) return null;
     return record;
   }
 
-  /** `hold`: the mass-timeout guard is engaged, so no live may end for silence. */
+  /** One batch of a shard's sweep (sweep-6.lua); `hold`: the mass-timeout guard is engaged, so no live may end for silence. */
   async sweepShard(shard: number, limit: number, hold: boolean): Promise<SweepOutcome> {
-    const [interrupted, ended, claimed, gapMs, rescheduled, transitions, nextDueInMs] = await this.scripts.sweep(
-      this.keys.due(shard),
-      this.keys.outbox(shard),
-      this.keys.tag(shard),
-      limit,
-      this.env.ENDED_RETENTION_MS,
-      this.env.SWEEP_GAP_MS,
-      hold ? 1 : 0,
+    const reply = await this.scripts.change(
+      SCRIPTS.sweep,
+      {
+        rooms: this.keys.rooms(shard),
+        due: this.keys.due(shard),
+        ending: this.keys.ending(shard),
+        ended: this.keys.ended(shard),
+        outbox: this.keys.outbox(shard),
+        sweep: this.keys.sweepState(shard),
+      },
+      { tag: this.keys.tag(shard), limit, retentionMs: this.env.ENDED_RETENTION_MS, gapMs: this.env.SWEEP_GAP_MS, hold: hold ? 1 : 0 },
     );
-    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: parseTransitions(transitions), nextDueInMs };
+    this.report('sweep', reply);
+    const [interrupted, ended, claimed, gapMs, rescheduled, nextDueInMs] = reply.values as number[];
+    return { interrupted, ended, claimed, gapMs, rescheduled, transitions: reply.transitions, nextDueInMs };
   }
 
-  /** Counts for the mass-timeout guard; `dueToEnd` covers interrupted lives ending within `withinMs`. */
+  /** Counts for the mass-timeout guard (guard-counts-2.lua); `dueToEnd` covers interrupted lives ending within `withinMs`. */
   async shardCounts(shard: number, withinMs: number): Promise<ShardCounts> {
-    const [running, interrupted, dueToEnd] = await this.scripts.guardCounts(this.keys.due(shard), this.keys.ending(shard), withinMs);
+    const [running, interrupted, dueToEnd] = (await this.scripts.run(
+      SCRIPTS.guardCounts,
+      { due: this.keys.due(shard), ending: this.keys.ending(shard) },
+      { withinMs },
+    )) as [number, number, number];
     return { running, interrupted, dueToEnd };
   }
 
@@ -191,35 +227,13 @@ export class LiveStore {
       { live: 0, interrupted: 0 },
     );
   }
-}
 
-type HeartbeatReply = Awaited<ReturnType<LuaCommands['heartbeat']>>;
-
-/** The heartbeat script as a pipeline command. */
-interface LuaPipeline {
-  heartbeat(...args: Array<string | number>): LuaPipeline;
-  exec(): Promise<Array<[Error | null, unknown]> | null>;
-}
-
-function parseHeartbeat([status, value, emitted, transitions]: HeartbeatReply): HeartbeatOutcome {
-  if (status === 'ok') {
-    return { kind: 'ok', deadline: Number(value), eventsEmitted: Number(emitted), transitions: parseTransitions(transitions) };
+  private presenceKeys(shard: number) {
+    return { rooms: this.keys.rooms(shard), due: this.keys.due(shard), ending: this.keys.ending(shard), outbox: this.keys.outbox(shard) };
   }
-  if (status === 'gone') return { kind: 'gone', reason: value as EndReason };
-  if (status === 'limited') return { kind: 'limited', retryAfterMs: Number(value) };
-  return { kind: 'conflict' };
-}
 
-/** Reads the `{"<type>:<reason>", count, …}` list the scripts return (see includes/emit.lua). */
-function parseTransitions(flat: Array<string | number> | undefined): TransitionCount[] {
-  const counts: TransitionCount[] = [];
-  for (let i = 0; flat && i + 1 < flat.length; i += 2) {
-    const [type, reason] = String(flat[i]).split(':');
-    counts.push({
-      type: type.replace(/^live\./, '') as TransitionCount['type'],
-      reason: (reason || null) as EndReason | null,
-      count: Number(flat[i + 1]),
-    });
+  /** Publishes what a script did; its events are already in the outbox. */
+  private report(cause: TransitionCause, reply: ScriptReply): void {
+    if (reply.transitions.length > 0) this.bus.publish('transitions', { cause, transitions: reply.transitions });
   }
-  return counts;
 }

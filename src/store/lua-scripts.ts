@@ -1,46 +1,76 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Cluster, Redis } from 'ioredis';
+import { layoutInclude } from './lua-layout';
+import { SCRIPTS, ScriptSpec, scriptFile } from './script-specs';
 
 const LUA_DIR = join(__dirname, 'lua');
 const INCLUDE = /^-- @include (\S+)$/gm;
 
+export interface ScriptOptions {
+  /**
+   * Replaces the `now` include (Redis TIME) with other Lua defining `now_ms()`: the store test tier's
+   * controlled clock (test/store/support). The service never passes it.
+   */
+  nowInclude?: string;
+}
+
 /**
- * Loads every `<name>-<keys>.lua` file as an ioredis command named `<name>`
- * (EVALSHA with EVAL fallback), after pasting in its `-- @include` pieces.
+ * Loads every script of SCRIPTS (script-specs.ts) as the ioredis command its spec names
+ * (EVALSHA with EVAL fallback), after pasting in its `-- @include` pieces (`layout` is generated:
+ * lua-layout.ts). Throws when a file's header does not number the spec's KEYS and ARGV, when a script
+ * uses a KEYS[n] it does not declare, or when a .lua file has no spec.
  */
-export function defineLuaCommands(redis: Redis | Cluster): void {
-  for (const file of readdirSync(LUA_DIR)) {
-    const match = /^([a-z-]+)-(\d+)\.lua$/.exec(file);
-    if (!match) continue;
-    const [, name, keys] = match;
-    const command = camelCase(name);
+export function defineLuaCommands(redis: Redis | Cluster, options: ScriptOptions = {}): void {
+  const files = new Set(readdirSync(LUA_DIR).filter((f) => f.endsWith('.lua')));
+  for (const script of Object.values(SCRIPTS) as ScriptSpec[]) {
+    const command = script.command;
+    const file = scriptFile(script);
+    if (!files.delete(file)) throw new Error(`script ${script.name}: no file ${file} (its name must give the number of KEYS)`);
+    const lua = readScript(file, options);
+    checkHeader(file, lua, script);
     // defineCommand would silently replace a client method of the same name (e.g. `disconnect`).
     if (command in redis) throw new Error(`${file}: command name ${command} shadows an ioredis method; rename the script`);
-    redis.defineCommand(command, { numberOfKeys: Number(keys), lua: readLua(file) });
+    redis.defineCommand(command, { numberOfKeys: script.keys.length, lua });
+  }
+  if (files.size > 0) throw new Error(`Lua scripts without a spec in script-specs.ts: ${[...files].join(', ')}`);
+}
+
+/** A script's source with its includes pasted in. */
+export function readScript(file: string, options: ScriptOptions = {}): string {
+  return withIncludes(readFileSync(join(LUA_DIR, file), 'utf8'), options);
+}
+
+/** Pastes the `-- @include <piece>` lines of `source` (from lua/includes/, or generated: `layout`). */
+export function withIncludes(source: string, options: ScriptOptions = {}): string {
+  return source.replace(INCLUDE, (_, piece: string) => include(piece, options));
+}
+
+function include(piece: string, options: ScriptOptions): string {
+  if (piece === 'layout') return layoutInclude();
+  if (piece === 'now' && options.nowInclude) return options.nowInclude;
+  return readFileSync(join(LUA_DIR, 'includes', `${piece}.lua`), 'utf8');
+}
+
+/** The header must number `KEYS[n] <name>` and `ARGV[n] <name>` exactly as the spec, in order (BullMQ style). */
+function checkHeader(file: string, lua: string, script: ScriptSpec): void {
+  for (const [kind, names] of [['KEYS', script.keys], ['ARGV', script.argv]] as const) {
+    const header = [...lua.matchAll(new RegExp(`^(?:--)?[ \\t]*${kind}\\[(\\d+)\\][ \\t]+(\\w+)`, 'gm'))].map(([, n, name]) => `${n} ${name}`);
+    const expected = names.map((name, i) => `${i + 1} ${name}`);
+    if (header.join(',') !== expected.join(',')) {
+      throw new Error(`${file}: header ${kind} [${header.join(', ')}] does not match its spec [${expected.join(', ')}]`);
+    }
+    const code = lua.replace(/--\[\[[\s\S]*?\]\]/g, '').split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n');
+    const used = [...code.matchAll(new RegExp(`${kind}\\[(\\d+)\\]`, 'g'))].map(([, n]) => Number(n));
+    const beyond = used.filter((n) => n > names.length);
+    if (beyond.length > 0) throw new Error(`${file}: uses ${kind}[${beyond[0]}] but declares ${names.length}`);
   }
 }
 
-function readLua(file: string): string {
-  return readFileSync(join(LUA_DIR, file), 'utf8').replace(INCLUDE, (_, piece: string) =>
-    readFileSync(join(LUA_DIR, 'includes', `${piece}.lua`), 'utf8'),
-  );
-}
-
-function camelCase(name: string): string {
-  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-}
-
-/** Typed signatures of the commands defined above. */
+/** Typed signature of the IM rate command for its caller (src/notify/tencent-im/rate-limiter.ts). */
 export interface LuaCommands {
-  heartbeat(...args: Array<string | number>): Promise<[string, string | number, number?, Array<string | number>?]>;
-  endLive(...args: Array<string | number>): Promise<[string, string?, string?]>;
-  sweep(...args: Array<string | number>): Promise<[number, number, number, number, number, Array<string | number>, number]>;
-  guardCounts(...args: Array<string | number>): Promise<[number, number, number]>;
   imRate(
     pace: string, sent: string, mark: string,
     intervalUs: number, burst: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number,
   ): Promise<[number, number, ...string[]]>;
-  anchorOffline(...args: Array<string | number>): Promise<[string, string?]>;
-  anchorOnline(...args: Array<string | number>): Promise<[string, string?]>;
 }

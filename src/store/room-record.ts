@@ -1,17 +1,19 @@
 import { decodeMulti, encode } from '@msgpack/msgpack';
-import type { EndReason, LiveRecord, LiveState } from './live-record';
+import { END_REASONS, LIVE_STATES } from '../events/live-lifecycle';
+import type { LiveRecord } from './live-record';
 
 /**
  * The room record: one field of the shard's rooms hash (KeyLayout.rooms, field = roomId), the room's
  * latest live as consecutive msgpack values (no array header, trailing nils left off). The Lua scripts
- * read and write it through includes/room-record.lua; this is its TypeScript reader. Every byte is
- * paid per tracked live: a value of at most 60 bytes stays in jemalloc's 64-byte class (bench/memory.ts),
- * hence flags instead of strings and times as offsets from lastHeartbeatAt.
+ * read and write it through includes/room-record.lua; this is its TypeScript reader and writer, and
+ * test/store/room-record.spec.ts checks that the two agree, byte for byte, on every state and reason.
+ * Every byte is paid per tracked live: a value of at most 60 bytes stays in jemalloc's 64-byte class
+ * (bench/memory.ts), hence flags instead of strings and times as offsets from lastHeartbeatAt.
  */
 export const ROOM_RECORD = [
   'liveId',
   'anchorId',
-  'flags: state (1 live, 2 interrupted, 3 ended) + 4 × end reason (index in END_REASONS, from 1) + 32 × disconnect pending + 64 × interrupted from live',
+  'flags: state (1-based index in LIVE_STATES) + 4 × end reason (1-based index in END_REASONS) + 32 × disconnect pending + 64 × interrupted from live',
   'lastHeartbeatAt (ms)',
   'lastHeartbeatAt − startedAt (ms)',
   'timeoutMs',
@@ -22,8 +24,8 @@ export const ROOM_RECORD = [
   'groupId; nil when it equals the roomId',
 ] as const;
 
-const STATES: LiveState[] = ['live', 'interrupted', 'ended'];
-const END_REASONS: EndReason[] = ['normal', 'timeout', 'disconnect', 'admin', 'superseded'];
+// The flags leave two bits for the state and three for the reason.
+if (LIVE_STATES.length > 3 || END_REASONS.length > 7) throw new Error('room record flags cannot hold every state and end reason');
 
 /** Everything the record holds, decoded: the live as the API shows it, and what only the scripts use. */
 export interface RoomRecord extends LiveRecord {
@@ -31,14 +33,20 @@ export interface RoomRecord extends LiveRecord {
   seq: number;
   /** The end reason an IM disconnect report set ('disconnect'), while the live waits for its grace. */
   pendingReason: 'disconnect' | null;
+  /** With a pending disconnect: when IM saw the client go (epoch ms), and the state it interrupted. */
+  disconnectedAt: number | null;
+  disconnectedFrom: 'live' | 'interrupted' | null;
+  /** The anchor's heartbeat rate limiter (GCRA): theoretical arrival time, epoch µs; null when the limit is off. */
+  rateTatUs: number | null;
 }
 
 export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
-  const [liveId, anchorId, flags, hb, sinceStart, timeoutMs, suspectMs, seq, , at, groupId] = [...decodeMulti(packed)] as [
-    string, string, number, number, number, number, number, number, unknown, number | null | undefined, string | null | undefined,
+  const [liveId, anchorId, flags, hb, sinceStart, timeoutMs, suspectMs, seq, tat, at, groupId] = [...decodeMulti(packed)] as [
+    string, string, number, number, number, number, number, number, number | null | undefined, number | null | undefined, string | null | undefined,
   ];
-  const state = STATES[(flags % 4) - 1];
+  const state = LIVE_STATES[(flags % 4) - 1];
   const ended = state === 'ended';
+  const pending = !ended && Math.floor(flags / 32) % 2 === 1;
   return {
     roomId,
     liveId,
@@ -52,21 +60,44 @@ export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
     seq,
     endedAt: ended ? hb + Number(at) : null,
     reason: ended ? END_REASONS[(Math.floor(flags / 4) % 8) - 1] : null,
-    pendingReason: !ended && Math.floor(flags / 32) % 2 === 1 ? 'disconnect' : null,
+    pendingReason: pending ? 'disconnect' : null,
+    disconnectedAt: pending ? hb + Number(at) : null,
+    disconnectedFrom: pending ? (Math.floor(flags / 64) % 2 === 1 ? 'live' : 'interrupted') : null,
+    rateTatUs: tat === null || tat === undefined ? null : hb * 1000 + tat,
   };
 }
 
 /**
- * Packs a running live as heartbeat-3.lua would (no rate limiter state): for benchmarks and tests that
- * load many lives straight into Redis. The service itself only writes records from Lua.
+ * Packs a record as write_room in includes/room-record.lua does. The service itself only writes records
+ * from Lua; benchmarks and tests use this to load many lives straight into Redis.
  */
+export function encodeRoomRecord(record: RoomRecord): Buffer {
+  const hb = record.lastHeartbeatAt;
+  let flags = LIVE_STATES.indexOf(record.state) + 1;
+  let at: number | null = null;
+  if (record.state === 'ended') {
+    flags += 4 * (END_REASONS.indexOf(record.reason!) + 1);
+    at = record.endedAt! - hb;
+  } else if (record.pendingReason) {
+    flags += 32 + (record.disconnectedFrom === 'live' ? 64 : 0);
+    at = record.disconnectedAt! - hb;
+  }
+  const values: unknown[] = [
+    record.liveId, record.anchorId, flags, hb, hb - record.startedAt, record.timeoutMs, record.suspectMs, record.seq,
+    record.rateTatUs === null ? null : Math.floor(record.rateTatUs - hb * 1000), at,
+  ];
+  if (record.groupId !== record.roomId) values.push(record.groupId);
+  while (values.length > 8 && values[values.length - 1] === null) values.pop();
+  return Buffer.concat(values.map((value) => encode(value)));
+}
+
+/** A running live as heartbeat-7.lua starts it (no rate limiter state), packed: for benchmarks and tests. */
 export function encodeRunningRecord(live: {
   roomId: string; liveId: string; anchorId: string; groupId?: string; startedAt: number; lastHeartbeatAt: number;
   timeoutMs: number; suspectMs: number; seq: number;
 }): Buffer {
-  const values: unknown[] = [
-    live.liveId, live.anchorId, 1, live.lastHeartbeatAt, live.lastHeartbeatAt - live.startedAt, live.timeoutMs, live.suspectMs, live.seq,
-  ];
-  if (live.groupId !== undefined && live.groupId !== live.roomId) values.push(null, null, live.groupId);
-  return Buffer.concat(values.map((value) => encode(value)));
+  return encodeRoomRecord({
+    ...live, groupId: live.groupId ?? live.roomId, state: 'live', endedAt: null, reason: null,
+    pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null,
+  });
 }

@@ -1,6 +1,9 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
+import { EventsModule } from '../events/events.module';
 import { MetricsService } from '../metrics/metrics.service';
+import { Clock, SystemClock } from './clock';
+import { GuardCounters } from './guard-counters';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
@@ -14,6 +17,7 @@ const STARTUP_TIMEOUT_MS = 30000;
 /** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
 @Global()
 @Module({
+  imports: [EventsModule],
   providers: [
     {
       provide: REDIS,
@@ -24,12 +28,14 @@ const STARTUP_TIMEOUT_MS = 30000;
         return redis;
       },
     },
+    { provide: Clock, useClass: SystemClock },
     KeyLayout,
     LiveStore,
     OutboxStore,
     RecentEndings,
+    GuardCounters,
   ],
-  exports: [REDIS, KeyLayout, LiveStore, OutboxStore, RecentEndings],
+  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');

@@ -1,10 +1,10 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
+import { Clock } from '../store/clock';
+import { GuardCounters } from '../store/guard-counters';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
-import { REDIS } from '../store/redis.tokens';
-import type { RedisClient } from '../store/redis-connection';
 
 const BUCKETS_PER_WINDOW = 6;
 
@@ -25,7 +25,7 @@ export interface GuardStatus {
  * Holds silence-endings when an unusually large share of lives would end in one window: then the
  * likelier cause is on our side (ingress, network, a bad release) and ending everyone would kill
  * real broadcasts' audiences. Modelled on the Kubernetes node lifecycle controller, which stops
- * evicting when a whole zone looks down. State is derived from Redis, so all replicas agree.
+ * evicting when a whole zone looks down. State is derived from Redis (GuardCounters), so all replicas agree.
  */
 @Injectable()
 export class MassTimeoutGuard {
@@ -36,7 +36,8 @@ export class MassTimeoutGuard {
     private readonly env: Environment,
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
-    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly counters: GuardCounters,
+    private readonly clock: Clock,
     private readonly metrics: MetricsService,
   ) {}
 
@@ -55,17 +56,15 @@ export class MassTimeoutGuard {
   }
 
   async status(): Promise<GuardStatus> {
-    const bucketKeys = this.windowBuckets().map((b) => this.keys.guardEndings(b));
-    const [counts, recent, release] = await Promise.all([
+    const [counts, endedRecently, releaseLeftMs] = await Promise.all([
       Promise.all(this.keys.allShards().map((shard) => this.store.shardCounts(shard, this.env.GUARD_WINDOW_MS))),
-      this.redis.mget(...bucketKeys),
-      this.redis.pttl(this.keys.guardRelease()),
+      this.counters.endingsIn(this.windowBuckets()),
+      this.counters.releaseLeftMs(),
     ]);
-    const endedRecently = recent.reduce((sum, v) => sum + Number(v ?? 0), 0);
     const dueToEnd = counts.reduce((sum, c) => sum + c.dueToEnd, 0);
     const tracked = counts.reduce((sum, c) => sum + c.running + c.interrupted, 0) + endedRecently;
     const wouldEnd = endedRecently + dueToEnd;
-    const releasedUntil = release > 0 ? Date.now() + release : null;
+    const releasedUntil = releaseLeftMs > 0 ? this.clock.now() + releaseLeftMs : null;
     const tooMany = wouldEnd >= this.env.GUARD_MIN_COUNT && wouldEnd > this.env.GUARD_MAX_SHARE * tracked;
     return {
       enabled: this.env.GUARD_ENABLED,
@@ -81,19 +80,18 @@ export class MassTimeoutGuard {
   /** Counts silence-endings, so that endings spread over the window add up. */
   async recordEndings(count: number): Promise<void> {
     if (count === 0 || !this.env.GUARD_ENABLED) return;
-    const key = this.keys.guardEndings(this.currentBucket());
-    await this.redis.multi().incrby(key, count).pexpire(key, this.env.GUARD_WINDOW_MS * 2).exec();
+    await this.counters.addEndings(this.currentBucket(), count, this.env.GUARD_WINDOW_MS * 2);
   }
 
   /** An operator confirms the endings are real: let them through for one window. */
   async release(): Promise<GuardStatus> {
-    await this.redis.set(this.keys.guardRelease(), String(Date.now()), 'PX', this.env.GUARD_WINDOW_MS);
+    await this.counters.release(this.env.GUARD_WINDOW_MS, this.clock.now());
     this.logger.warn('mass-timeout guard released by an operator');
     return this.status();
   }
 
   private currentBucket(): number {
-    return Math.floor(Date.now() / (this.env.GUARD_WINDOW_MS / BUCKETS_PER_WINDOW));
+    return Math.floor(this.clock.now() / (this.env.GUARD_WINDOW_MS / BUCKETS_PER_WINDOW));
   }
 
   private windowBuckets(): number[] {

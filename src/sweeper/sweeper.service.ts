@@ -2,7 +2,6 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap }
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
 import { MetricsService } from '../metrics/metrics.service';
-import { OutboxSignal } from '../notify/outbox-signal';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { MassTimeoutGuard } from './mass-timeout-guard';
@@ -32,7 +31,6 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     private readonly env: Environment,
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
-    private readonly signal: OutboxSignal,
     private readonly scheduler: SchedulerRegistry,
     private readonly guard: MassTimeoutGuard,
     private readonly metrics: MetricsService,
@@ -115,10 +113,6 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
         total.ended += outcome.ended;
         total.gapMs = Math.max(total.gapMs, outcome.gapMs);
         total.rescheduled += outcome.rescheduled;
-        if (outcome.interrupted + outcome.ended > 0) {
-          this.metrics.transitionsMade(outcome.transitions);
-          this.signal.notify();
-        }
         if (this.stopping) return total;
         if (outcome.claimed < this.env.SWEEP_BATCH) {
           this.timers.arm(shard, outcome.nextDueInMs);

@@ -1,9 +1,26 @@
--- IM reports the anchor's client offline: the running live becomes `interrupted` at once and must
--- hear from the anchor within the grace, or the sweep ends it with reason 'disconnect' (pending reason).
--- A heartbeat (heartbeat-3.lua) or a reconnect (anchor-online-4.lua) clears it: heartbeats stay the truth.
--- KEYS: shard hash of room records, shard zset of running lives, shard zset of interrupted lives, shard outbox stream
--- ARGV: roomId, anchorId, groupId ('' = no check), graceMs, eventTimeMs (0 = unknown)
--- Returns {'interrupted'} | {'shortened'} | {'ignored', why}
+--[[
+  IM reports the anchor's client offline: the running live becomes `interrupted` at once and must hear
+  from the anchor within the grace, or the sweep ends it with reason 'disconnect' (the pending reason).
+  A heartbeat (heartbeat-7.lua) or a reconnect (anchor-online-4.lua) clears it: heartbeats stay the truth.
+
+  Input:
+    KEYS[1] rooms      shard HASH of room records
+    KEYS[2] due        shard ZSET of running lives
+    KEYS[3] ending     shard ZSET of interrupted lives, by end deadline
+    KEYS[4] outbox     shard STREAM of events
+
+    ARGV[1] roomId
+    ARGV[2] anchorId
+    ARGV[3] groupId      '' = no check
+    ARGV[4] graceMs
+    ARGV[5] eventTimeMs  when IM saw it (0 = unknown)
+
+  Output:
+    {'interrupted', transitions} | {'shortened', {}} | {'ignored', {}, why}
+
+  Events: live.interrupted (reason disconnect).
+]]
+-- @include layout
 -- @include now
 -- @include room-record
 -- @include emit
@@ -12,13 +29,13 @@ local roomId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3]
 local graceMs, eventTime = tonumber(ARGV[4]), tonumber(ARGV[5])
 
 local rec = read_room(rooms, roomId)
-if not rec then return {'ignored', 'no live'} end
-if rec.a ~= anchorId then return {'ignored', 'another anchor'} end
-if groupId ~= '' and rec.g ~= groupId then return {'ignored', 'another group'} end
+if not rec then return {'ignored', {}, 'no live'} end
+if rec.a ~= anchorId then return {'ignored', {}, 'another anchor'} end
+if groupId ~= '' and rec.g ~= groupId then return {'ignored', {}, 'another group'} end
 local state = rec.s
-if state ~= 'live' and state ~= 'interrupted' then return {'ignored', 'not running'} end
+if state ~= 'live' and state ~= 'interrupted' then return {'ignored', {}, 'not running'} end
 -- The anchor beat after IM saw it go: the report is stale.
-if eventTime > 0 and eventTime < rec.hb then return {'ignored', 'heartbeat since'} end
+if eventTime > 0 and eventTime < rec.hb then return {'ignored', {}, 'heartbeat since'} end
 
 local now = now_ms()
 local deadline = math.min(now + graceMs, rec.hb + rec.to)
@@ -33,7 +50,7 @@ redis.call('ZADD', ending, deadline, roomId)
 if state == 'live' then
   emit(outbox, rec, roomId, 'live.interrupted', 'disconnect', now)
   write_room(rooms, roomId, rec)
-  return {'interrupted'}
+  return {'interrupted', transitions_reply()}
 end
 write_room(rooms, roomId, rec)
-return {'shortened'}
+return {'shortened', {}}

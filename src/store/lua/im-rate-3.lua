@@ -13,9 +13,22 @@
 -- Endings go first across replicas, not only within one: a replica that has endings waiting and
 -- could not get calls for all of them sets `mark` for holdMs; while that mark stands, calls are granted
 -- only for endings (every replica's pump renews it while it waits).
--- KEYS: pace (GCRA time), sent (window of granted calls), mark (endings waiting); one hash tag
--- ARGV: intervalUs (1e6 / rate), burst, limit (calls per window), windowUs, wanted, wantedEnded (endings among wanted), holdMs
--- Returns {granted, waitMs, member of each granted call...} (a member is what to ZREM from `sent` to give the call back)
+--
+-- Input (one hash tag):
+--   KEYS[1] pace       STRING: GCRA theoretical arrival time (µs)
+--   KEYS[2] sent       ZSET: the window of granted calls
+--   KEYS[3] mark       STRING: set while some replica's endings wait
+--
+--   ARGV[1] intervalUs   1e6 / rate
+--   ARGV[2] burst
+--   ARGV[3] limit        calls per window
+--   ARGV[4] windowUs
+--   ARGV[5] wanted
+--   ARGV[6] wantedEnded  endings among wanted
+--   ARGV[7] holdMs
+--
+-- Output:
+--   {granted, waitMs, member of each granted call...} (a member is what to ZREM from `sent` to give the call back)
 local pace, sent, mark = KEYS[1], KEYS[2], KEYS[3]
 local interval, burst, limit, window = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local wanted, wantedEnded, holdMs = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])

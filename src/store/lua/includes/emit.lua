@@ -2,7 +2,8 @@
 -- it in rec.q; the caller writes the record afterwards. The event id is <liveId>:<seq>, so a redelivery
 -- of the same event is recognisably the same.
 -- `deadline` (timeout endings only) is when the live was due: receivers and metrics measure detection lag from it.
--- Every script returns `transitions_reply()` so its caller can count what it did by type and reason.
+-- Every script that emits returns `transitions_reply()` as the second value of its reply, so the store can
+-- report what it did by type and reason (LiveEventBus 'transitions').
 local transitions = {}
 local function emit(outbox, rec, roomId, eventType, reason, now, deadline)
   rec.q = (rec.q or 0) + 1

@@ -1,11 +1,12 @@
 -- The room record: the room's latest live, one field of the shard's `rooms` hash (field = roomId).
 -- Packed with cmsgpack as consecutive values (no array header; trailing nils left off), because a
 -- tracked live pays every byte: at most 60 bytes keeps the value in jemalloc's 64-byte class.
--- The TypeScript reader is src/store/room-record.ts; keep the two in step. Values, in order:
+-- The TypeScript reader and writer are src/store/room-record.ts (ROOM_RECORD lists the same values);
+-- test/store/room-record.spec.ts checks both directions over every state and reason. Values, in order:
 --   1 liveId
 --   2 anchorId
 --   3 flags = state + 4 * reasonCode + 32 * (a disconnect is pending) + 64 * (interrupted from live)
---            state: 1 live, 2 interrupted, 3 ended; reasonCode: index in REASONS (ended lives)
+--            state: index in STATES; reasonCode: index in REASONS (ended lives)
 --   4 lastHeartbeatAt (ms)
 --   5 lastHeartbeatAt - startedAt (ms)
 --   6 timeoutMs
@@ -14,10 +15,7 @@
 --   9 heartbeat rate limiter (GCRA): theoretical arrival time - lastHeartbeatAt * 1000 (µs); nil = never limited
 --  10 endedAt - lastHeartbeatAt (ended) or disconnectedAt - lastHeartbeatAt (disconnect pending), ms
 --  11 groupId; nil when it equals the roomId
-local STATES = {'live', 'interrupted', 'ended'}
-local STATE_CODES = {live = 1, interrupted = 2, ended = 3}
-local REASONS = {'normal', 'timeout', 'disconnect', 'admin', 'superseded'}
-local REASON_CODES = {normal = 1, timeout = 2, disconnect = 3, admin = 4, superseded = 5}
+-- STATES, STATE_CODES, REASONS and REASON_CODES come from the generated include `layout`.
 
 -- Returns the record as a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df}, or nil.
 -- `pr` (pending reason) is 'disconnect' or nil; `df` (disconnected from) is 'live' or 'interrupted'.

@@ -1,0 +1,161 @@
+import { StoreTier } from './support/store-tier';
+
+/**
+ * LiveStore against a real redis-server with the clock in the test's hand: the lifecycle rules that
+ * depend on time are asserted by moving the clock, never by waiting.
+ */
+const NO_GAP = 24 * 3600 * 1000;
+
+describe('LiveStore (store tier)', () => {
+  let tier: StoreTier;
+  const beat = (roomId: string, liveId: string, anchorId = 'anchor-1') =>
+    tier.lives.heartbeat({ roomId, liveId, anchorId, groupId: roomId, timeoutMs: 20000, suspectMs: 10000 });
+
+  beforeAll(async () => {
+    // Sweeps here run only when a test says so: no gap guard unless a test asks for it.
+    tier = await StoreTier.start({ HEARTBEAT_RATE_PER_SEC: 0, TENCENT_IM_CALLBACK_TOKEN: 'on', SWEEP_GAP_MS: NO_GAP });
+  });
+  beforeEach(() => tier.reset());
+  afterAll(() => tier?.stop());
+
+  it('interrupts a silent live at its suspect point, resumes it on a beat, ends it at its timeout', async () => {
+    const start = tier.clock.now();
+    expect(await beat('r1', 'l1')).toMatchObject({ kind: 'ok', deadline: start + 20000 });
+
+    await tier.clock.advance(9999);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    await tier.clock.advance(1);
+    expect(await tier.sweep()).toEqual({ interrupted: 1, ended: 0 });
+    expect(await tier.lives.get('r1')).toMatchObject({ state: 'interrupted' });
+
+    await tier.clock.advance(5000);
+    expect(await beat('r1', 'l1')).toMatchObject({ kind: 'ok', deadline: start + 15000 + 20000 });
+    expect(await tier.lives.get('r1')).toMatchObject({ state: 'live', lastHeartbeatAt: start + 15000 });
+
+    await tier.clock.advance(10000);
+    expect(await tier.sweep()).toEqual({ interrupted: 1, ended: 0 });
+    await tier.clock.advance(9999);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    await tier.clock.advance(1);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 1 });
+    expect(await tier.lives.get('r1')).toMatchObject({ state: 'ended', reason: 'timeout', endedAt: start + 35000 });
+
+    const events = await tier.outboxEvents('r1');
+    expect(events.map((e) => [e.type, e.seq, e.reason ?? null, e.at])).toEqual([
+      ['live.started', 1, null, start],
+      ['live.interrupted', 2, null, start + 10000],
+      ['live.resumed', 3, null, start + 15000],
+      ['live.interrupted', 4, null, start + 25000],
+      ['live.ended', 5, 'timeout', start + 35000],
+    ]);
+    expect(events[4].deadline).toBe(start + 35000);
+    // Every call that made a transition published it, with its cause.
+    expect(tier.published.map((p) => [p.cause, p.transitions.map((t) => `${t.type}:${t.reason ?? ''}`).join()])).toEqual([
+      ['heartbeat', 'started:'],
+      ['sweep', 'interrupted:'],
+      ['heartbeat', 'resumed:'],
+      ['sweep', 'interrupted:'],
+      ['sweep', 'ended:timeout'],
+    ]);
+  });
+
+  it('a live silent past its whole timeout when first swept ends at once, dated from its deadline', async () => {
+    const start = tier.clock.now();
+    await beat('r2', 'l2');
+    await tier.clock.advance(25000);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 1 });
+    expect((await tier.outboxEvents('r2')).map((e) => [e.type, e.at, e.deadline ?? null])).toEqual([
+      ['live.started', start, null],
+      ['live.ended', start + 25000, start + 20000],
+    ]);
+  });
+
+  it('after a gap in sweeping (our own outage), silence counts from when sweeping resumed', async () => {
+    tier.env.SWEEP_GAP_MS = 5000;
+    await beat('r3', 'l3');
+    await tier.sweep();
+    await tier.clock.advance(60000); // longer than SWEEP_GAP_MS and than the live's timeout
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    for (let t = 2000; t <= 8000; t += 2000) {
+      await tier.clock.advance(2000);
+      expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    }
+    await tier.clock.advance(1999);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    await tier.clock.advance(1); // suspect point counted from the resumption
+    expect(await tier.sweep()).toEqual({ interrupted: 1, ended: 0 });
+    tier.env.SWEEP_GAP_MS = NO_GAP;
+  });
+
+  it('the mass-timeout hold keeps silent lives interrupted; released, they end', async () => {
+    await beat('r4', 'l4');
+    await tier.sweep();
+    for (let i = 0; i < 6; i++) {
+      await tier.clock.advance(4000);
+      await tier.sweep(true);
+    }
+    expect(await tier.lives.get('r4')).toMatchObject({ state: 'interrupted' });
+    expect(await tier.sweep(false)).toEqual({ interrupted: 0, ended: 1 });
+  });
+
+  it('an ended liveId is refused (gone) for the retention, and its record expires by the sweep after it', async () => {
+    await beat('r5', 'l5');
+    expect(await tier.lives.end('r5', 'l5', 'anchor-1', 'normal')).toEqual({ kind: 'ended', reason: 'normal', liveId: 'l5' });
+    expect(await tier.lives.end('r5', 'l5', 'anchor-1', 'normal')).toEqual({ kind: 'already', reason: 'normal', liveId: 'l5' });
+    expect(await beat('r5', 'l5')).toEqual({ kind: 'gone', reason: 'normal' });
+    // The tombstone's TTL is the retention (a Redis TTL runs on real time: its length is what is checked).
+    const ttl = await tier.redis.pttl(tier.keys.gone(tier.keys.shardOf('r5'), 'r5', 'l5'));
+    expect(ttl).toBeGreaterThan(tier.env.ENDED_RETENTION_MS - 60000);
+    expect(ttl).toBeLessThanOrEqual(tier.env.ENDED_RETENTION_MS);
+
+    await tier.clock.advance(tier.env.ENDED_RETENTION_MS - 1);
+    await tier.sweep();
+    expect(await tier.lives.get('r5')).toMatchObject({ state: 'ended', reason: 'normal' });
+    await tier.clock.advance(1);
+    expect(await tier.lives.get('r5')).toBeNull(); // past retention: gone before the sweep removes it
+    await tier.sweep();
+    expect(await tier.redis.hexists(tier.keys.rooms(tier.keys.shardOf('r5')), 'r5')).toBe(0);
+  });
+
+  it('a new liveId supersedes the running one: superseded end (no viewer notice) and a new start', async () => {
+    await beat('r6', 'old', 'anchor-a');
+    expect(await tier.redis.hget(tier.keys.anchors(tier.keys.shardOf('r6'), 'anchor-a'), 'anchor-a')).toBe('r6');
+    await tier.clock.advance(1000);
+    expect(await beat('r6', 'new', 'anchor-b')).toMatchObject({ kind: 'ok' });
+    expect((await tier.outboxEvents('r6')).map((e) => [e.id, e.type, e.reason ?? null])).toEqual([
+      ['old:1', 'live.started', null],
+      ['old:2', 'live.ended', 'superseded'],
+      ['new:1', 'live.started', null],
+    ]);
+    // The old live's tombstone and anchor index entry, derived in Lua, are the keys KeyLayout names.
+    expect(await beat('r6', 'old', 'anchor-a')).toEqual({ kind: 'gone', reason: 'superseded' });
+    expect(await tier.redis.hget(tier.keys.anchors(tier.keys.shardOf('r6'), 'anchor-a'), 'anchor-a')).toBeNull();
+    expect(await tier.lives.roomOfAnchor('anchor-b')).toBe('r6');
+    expect(tier.published.at(-1)).toEqual({
+      cause: 'heartbeat',
+      transitions: expect.arrayContaining([
+        { type: 'ended', reason: 'superseded', count: 1 },
+        { type: 'started', reason: null, count: 1 },
+      ]),
+    });
+  });
+
+  it('IM disconnects and reconnects are published and counted in led_transitions_total', async () => {
+    await beat('r7', 'l7', 'anchor-7');
+    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'interrupted', why: undefined });
+    expect(await tier.lives.anchorReconnected('r7', 'anchor-7', '', 0)).toEqual({ outcome: 'resumed', why: undefined });
+    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toMatchObject({ outcome: 'interrupted' });
+    await tier.clock.advance(2999);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });
+    await tier.clock.advance(1);
+    expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 1 });
+    expect(await tier.lives.get('r7')).toMatchObject({ state: 'ended', reason: 'disconnect' });
+
+    const counted = (await tier.metrics.registry.getSingleMetric('led_transitions_total')!.get()).values;
+    const count = (type: string, reason: string) => counted.find((v) => v.labels.type === type && v.labels.reason === reason)?.value;
+    expect(count('interrupted', 'disconnect')).toBe(2);
+    expect(count('resumed', '')).toBe(1);
+    expect(count('ended', 'disconnect')).toBe(1);
+    expect(tier.published.filter((p) => p.cause === 'im-callback')).toHaveLength(3);
+  });
+});
