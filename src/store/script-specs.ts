@@ -25,7 +25,7 @@ export const SCRIPTS = {
   ),
   endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs']),
   sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold']),
-  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs']),
+  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs']),
   anchorOnline: spec('anchor-online', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'eventTimeMs']),
   guardCounts: spec('guard-counts', ['due', 'ending'], ['withinMs']),
   imRate: spec('im-rate', ['pace', 'sent', 'mark'], ['intervalUs', 'burst', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs']),

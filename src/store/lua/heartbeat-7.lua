@@ -29,7 +29,8 @@
     {'conflict', {}, anchorId}          the live belongs to another anchor
     {'limited', {}, retryAfterMs}
 
-  Events: live.started; live.resumed; live.ended (superseded) of the room's previous live.
+  Events: live.started (with previousLiveId when it superseded a running live); live.resumed; live.ended
+  (superseded) of the room's previous live.
 ]]
 -- @include layout
 -- @include now
@@ -61,14 +62,18 @@ if rec and rec.l == liveId and rec.s ~= 'ended' then
     emit(k.outbox, rec, roomId, 'live.resumed', nil, now)
   end
 else
+  local previousLiveId = nil
   if rec then
-    if rec.s ~= 'ended' then finish(k, rec, roomId, 'superseded', now, retentionMs) end
+    if rec.s ~= 'ended' then
+      previousLiveId = rec.l
+      finish(k, rec, roomId, 'superseded', now, retentionMs)
+    end
     -- The record is replaced, so it no longer waits to expire.
     redis.call('ZREM', k.ended, roomId)
   end
   rec = {l = liveId, a = anchorId, g = groupId, s = 'live', st = now, hb = now, to = timeoutMs, su = suspectMs, q = 0}
   if indexAnchor then redis.call('HSET', anchors, anchorId, roomId) end
-  emit(k.outbox, rec, roomId, 'live.started', nil, now)
+  emit(k.outbox, rec, roomId, 'live.started', nil, now, nil, previousLiveId)
 end
 
 -- Kept across a new live of the room, like the anchor's rate.
