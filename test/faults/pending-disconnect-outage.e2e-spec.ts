@@ -55,6 +55,8 @@ describe.each([['service' as const], ['redis' as const]])('a pending IM disconne
     const reportedAt = Date.now();
     expect(await stack.im.stateChange(reported.anchorId, 'Disconnect', IM_REASON.Disconnect, reportedAt)).toBe(200);
     await waitFor(async () => (await stack.room(reported.roomId)).state === 'interrupted', 5000, 'the disconnect to be pending');
+    // The notice is out before the kill (a delivery cut by SIGKILL is retried after DELIVERY_CLAIM_IDLE_MS: another test's subject).
+    await waitFor(() => stack.toldViewers(reported.liveId).length > 0 && stack.toldBackend(reported.liveId).length > 1, 5000, 'the interruption to be told');
     await sleep(Math.max(0, reportedAt + 300 - Date.now()));
 
     const outageStarted = Date.now();
