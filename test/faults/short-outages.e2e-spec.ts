@@ -38,7 +38,12 @@ describe('short outages of our own (issue 13 case 5)', () => {
     await Promise.all(anchors.map((a) => a.start()));
     expect(anchors[0].lastHeartbeat?.nextHeartbeatInMs).toBe(1250);
 
-    const allBeatSince = (t: number) => waitFor(() => beats.every((b) => b.some((at) => at > t)), 15000, 'every anchor to beat again');
+    // On a failure, say which anchors the service gave up on.
+    const allBeatSince = (t: number) =>
+      waitFor(() => beats.every((b) => b.some((at) => at > t)), 15000, 'every anchor to beat again').catch(async (err: Error) => {
+        const rooms = await Promise.all(anchors.map((_, i) => stack.room(`short-room-${i}`)));
+        throw new Error(`${err.message}; clients ${anchors.map((a) => a.state).join(',')}; rooms ${rooms.map((r) => `${r.state}/${r.reason}`).join(',')}`);
+      });
     for (let r = 0; r < REPETITIONS; r++) {
       await stack.service.stop('SIGKILL');
       await sleep(3000 + (r * 1000) / (REPETITIONS - 1));

@@ -29,6 +29,8 @@ export class DetectionStack {
     const backend = await WebhookReceiver.start();
     const service = await ServiceProcess.start({
       REDIS_URL: redis.url,
+      // Keys of our own: a service of another test run whose Redis was on this port before may reconnect to it.
+      REDIS_KEY_PREFIX: `det${process.pid}x${redis.port}`,
       NOTIFIERS: 'tencent-im,webhook',
       WEBHOOK_URLS: backend.url,
       WEBHOOK_SECRET,

@@ -30,6 +30,8 @@ export async function startStack(options: SimulationOptions): Promise<Stack> {
   try {
     service = await ServiceProcess.start({
       REDIS_URL: redis.url,
+      // Keys of its own: a service of another run whose Redis had this port may still be reconnecting to it.
+      REDIS_KEY_PREFIX: `sim${process.pid}x${redis.port}`,
       NOTIFIERS: 'tencent-im',
       TENCENT_IM_SDKAPPID: String(SDKAPPID),
       TENCENT_IM_SECRET_KEY: IM_KEY,
