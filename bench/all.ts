@@ -3,10 +3,12 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { runDelivery } from './delivery';
+import { runCluster } from './cluster';
 import { runHeartbeat } from './heartbeat';
 import { runIdleSweeps } from './idle-sweeps';
 import { runLag } from './lag';
 import { runMemory } from './memory';
+import { runRedisCost } from './redis-cost';
 import { ROOT } from './support/build';
 import { SMOKE } from './support/options';
 import { runSweep } from './sweep';
@@ -27,7 +29,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   for (const [name, run] of [
-    ['heartbeat', runHeartbeat], ['sweep', runSweep], ['lag', runLag], ['idle sweeps', runIdleSweeps], ['memory', runMemory], ['delivery', runDelivery],
+    ['heartbeat', runHeartbeat], ['redis cost', runRedisCost], ['sweep', runSweep], ['lag', runLag], ['idle sweeps', runIdleSweeps], ['memory', runMemory], ['delivery', runDelivery], ['cluster', runCluster],
   ] as const) {
     process.stderr.write(`bench: ${name}…\n`);
     rows.push(...(await run()));

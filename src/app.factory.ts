@@ -64,6 +64,9 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       reply.header(REQUEST_ID_HEADER, request.id);
     });
   app.useLogger(app.get(Logger));
+  // From here on, log as it happens: start-up (which waits for Redis) must show its progress, and a failed start
+  // its reasons, instead of holding them until the server listens.
+  app.flushLogs();
   app.useGlobalPipes(new RequestValidationPipe());
   app.useGlobalFilters(new HttpErrorFilter(app.get(HttpAdapterHost).httpAdapter, app.get(StorageOutageResponder)));
   setupOpenApi(app);

@@ -6,6 +6,7 @@ import { Environment } from './config/environment';
 import { ConfigurationError, derivedSettings, loadEnvironment } from './config/load-environment';
 import { describeRedisTarget } from './config/redis-target';
 import { listenProblem, portProblem } from './listen-problem';
+import { StoreStartupError } from './store/redis-preflight';
 
 async function main(): Promise<void> {
   let env: Environment;
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   try {
     await app.listen(env.PORT, env.HOST);
   } catch (err) {
-    const problem = listenProblem(err, env.PORT, env.HOST);
+    // Redis unreachable, too old, evicting or holding another layout (StoreModule's checks), or the port taken.
+    const problem = err instanceof StoreStartupError ? err.message : listenProblem(err, env.PORT, env.HOST);
     if (!problem) throw err;
     fail(problem);
   }

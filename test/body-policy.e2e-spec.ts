@@ -15,12 +15,12 @@ describe('request bodies', () => {
   const service = useServiceWithRedis();
 
   /** A raw POST: the body exactly as given, and only the headers given. */
-  async function post(path: string, body: string | undefined, contentType?: string) {
+  async function post(path: string, body: string | Uint8Array | undefined, contentType?: string) {
     const response = await fetch(service.svc.url.replace('[::1]', '127.0.0.1') + path, {
       method: 'POST',
       headers: contentType ? { 'content-type': contentType } : {},
       // Bytes, not a string: fetch would add content-type text/plain to a string body.
-      body: body === undefined ? undefined : new TextEncoder().encode(body),
+      body: typeof body === 'string' ? new TextEncoder().encode(body) : body,
     });
     const text = await response.text();
     let json: any = text;
@@ -85,6 +85,16 @@ describe('request bodies', () => {
       const response = await post(path, JSON.stringify(body), 'application/json');
       expect({ path, ...response }).toEqual({ path, status: 400, body: { statusCode: 400, error: 'Bad Request', message: messages } });
     }
+  });
+
+  it('a body that is not UTF-8 is judged as JSON like any other (400 naming the field), not refused as bad framing', async () => {
+    const bytes = new Uint8Array([...new TextEncoder().encode('{"liveId":"l'), 0xff, 0xfe, ...new TextEncoder().encode('","anchorId":"a"}')]);
+    for (const path of ROUTES) {
+      const response = await post(path, bytes, 'application/json');
+      expect({ path, ...response }).toEqual({ path, status: 400, body: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] } });
+    }
+    const callback = await post('/v1/callbacks/tencent-im', new Uint8Array([0x37, 0xff, 0xff]), 'application/json');
+    expect(callback.body).toMatchObject({ ActionStatus: 'FAIL' });
   });
 
   it("Tencent IM's callback route reads its body whatever the Content-Type", async () => {

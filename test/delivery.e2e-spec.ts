@@ -1,3 +1,5 @@
+import { webhookLaneName } from '../src/notify/notify.module';
+import { eventIdOf, isEvent } from './support/event-ids';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -16,6 +18,7 @@ describe('delivery through the outbox', () => {
   afterEach(async () => {
     await Promise.all(apps.splice(0).map((a) => a.close()));
     receiver.requests.length = 0;
+    receiver.respondTo = null;
   });
 
   afterAll(async () => {
@@ -41,29 +44,30 @@ describe('delivery through the outbox', () => {
     await svc.post('/v1/rooms/flaky-room/heartbeat', { liveId: 'flaky-live', anchorId: 'a' });
 
     const attempts = await waitFor(() => {
-      const got = receiver.requests.filter((r) => r.json?.id === 'flaky-live:1');
+      const got = receiver.requests.filter((r) => isEvent(r.json, 'flaky-live', 1));
       return got.length >= 3 && got;
     }, 5000, 'three attempts');
     // Same webhook-id each time; the receiver verified each signature with the standardwebhooks library.
-    expect(attempts.map((r) => r.headers['webhook-id'])).toEqual(['flaky-live:1', 'flaky-live:1', 'flaky-live:1']);
+    expect(attempts.map((r) => r.headers['webhook-id'])).toEqual(Array(3).fill(attempts[0].json.id));
+    expect(attempts[0].json.id).toEqual(eventIdOf('flaky-live', 1));
     expect(attempts.map((r) => r.verificationError)).toEqual([null, null, null]);
     await sleep(300);
-    expect(receiver.requests.filter((r) => r.json?.id === 'flaky-live:1')).toHaveLength(3);
+    expect(receiver.requests.filter((r) => isEvent(r.json, 'flaky-live', 1))).toHaveLength(3);
   });
 
   it('does not retry a 4xx answer: the event goes to the dead-letter stream', async () => {
     const svc = await start();
-    receiver.respondWith(422);
+    receiver.respondTo = (event) => (isEvent(event, 'refused-live', 1) ? 422 : undefined);
     await svc.post('/v1/rooms/refused-room/heartbeat', { liveId: 'refused-live', anchorId: 'a' });
-    await waitFor(() => receiver.requests.some((r) => r.json?.id === 'refused-live:1'));
+    await waitFor(() => receiver.requests.some((r) => isEvent(r.json, 'refused-live', 1)));
     await sleep(400);
-    expect(receiver.requests.filter((r) => r.json?.id === 'refused-live:1')).toHaveLength(1);
+    expect(receiver.requests.filter((r) => isEvent(r.json, 'refused-live', 1))).toHaveLength(1);
 
     const client = redis.client();
     const dead = [];
     for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
     client.disconnect();
-    const letter = dead.map(([, fields]) => fields).find((f) => f.includes('webhook#0') && f[1].includes('refused-live:1'));
+    const letter = dead.map(([, fields]) => fields).find((f) => f.includes(webhookLaneName(receiver.url)) && isEvent(JSON.parse(f[1]), 'refused-live', 1));
     expect(letter).toBeDefined();
     expect(letter).toContain('422');
   });
@@ -91,7 +95,7 @@ describe('delivery through the outbox', () => {
     const client = redis.client();
     const shardKey = (await redis.keys('led:{*}:outbox'))[0];
     await client.xadd(shardKey, '*', 'event', JSON.stringify({ id: 'orphan-live:1', type: 'live.ended', seq: 1, roomId: 'orphan', liveId: 'orphan-live', anchorId: 'a', groupId: 'orphan', reason: 'timeout', at: Date.now() }));
-    const read = await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
+    const read = await client.xreadgroup('GROUP', webhookLaneName(receiver.url), 'dead-replica', 'COUNT', 100, 'STREAMS', shardKey, '>');
     expect(read).not.toBeNull();
     client.disconnect();
 
@@ -104,13 +108,13 @@ describe('delivery through the outbox', () => {
     const svc = await start();
     receiver.delayMs = 400;
     await svc.post('/v1/rooms/drain-room/heartbeat', { liveId: 'drain-live', anchorId: 'a' });
-    await waitFor(() => receiver.requests.some((r) => r.json?.id === 'drain-live:1'));
+    await waitFor(() => receiver.requests.some((r) => isEvent(r.json, 'drain-live', 1)));
     await svc.close();
     apps.pop();
     receiver.delayMs = 0;
     const client = redis.client();
     const pending = [];
-    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, 'notifiers', '-', '+', 100)) as unknown[]));
+    for (const key of await redis.keys('led:{*}:outbox')) pending.push(...((await client.xpending(key, webhookLaneName(receiver.url), '-', '+', 100)) as unknown[]));
     client.disconnect();
     expect(pending).toEqual([]);
   });

@@ -4,6 +4,7 @@ import Redis from 'ioredis';
 import { ImRateLimiter } from '../src/notify/tencent-im/rate-limiter';
 import { SendPriority, SendQueue } from '../src/notify/tencent-im/send-queue';
 import { defineLuaCommands } from '../src/store/lua-scripts';
+import { rateStore } from './support/im-rate-store';
 import { RedisServer } from './support/redis-server';
 
 describe('shared IM rate limit (im-rate-3.lua)', () => {
@@ -24,13 +25,13 @@ describe('shared IM rate limit (im-rate-3.lua)', () => {
     const client = new Redis(redis.url);
     defineLuaCommands(client);
     clients.push(client);
-    const limiter = new ImRateLimiter(client, key, rate);
+    const limiter = new ImRateLimiter(rateStore(client, key), rate);
     return { limiter, queue: new SendQueue(limiter) };
   };
 
   it('holds for all replicas together', async () => {
     const rate = 100;
-    const replicas = [replica('led:{im-rate}:shared', rate), replica('led:{im-rate}:shared', rate), replica('led:{im-rate}:shared', rate)];
+    const replicas = [replica('led-shared', rate), replica('led-shared', rate), replica('led-shared', rate)];
     const granted: number[] = [];
     await Promise.all(
       replicas.flatMap(({ queue }) =>
@@ -46,7 +47,7 @@ describe('shared IM rate limit (im-rate-3.lua)', () => {
     const rate = 50;
     // Two replicas in processes of their own: one stalls again and again, the other keeps sending meanwhile.
     // A grant that comes back during a stall must not go out late, in a bunch with the other replica's calls.
-    const env = { REDIS_URL: redis.url, KEY: 'led:{im-rate}:stalls', RATE: String(rate), COUNT: '60', START_AT: String(Date.now() + 4000) };
+    const env = { REDIS_URL: redis.url, KEY: 'led-stalls', RATE: String(rate), COUNT: '60', START_AT: String(Date.now() + 4000) };
     const [stalled, steady] = await Promise.all([runReplica({ ...env, STALL: '1' }), runReplica(env)]);
     const all = [...stalled.handedOver, ...steady.handedOver];
     expect(all).toHaveLength(120);
@@ -55,7 +56,7 @@ describe('shared IM rate limit (im-rate-3.lua)', () => {
   }, 60000);
 
   it('lets endings waiting in a queue go before the interruptions queued ahead of them', async () => {
-    const { queue } = replica('led:{im-rate}:order', 50);
+    const { queue } = replica('led-order', 50);
     const order: string[] = [];
     const waits = [
       ...Array.from({ length: 10 }, () => queue.acquire(SendPriority.Other).then(() => order.push('interrupted'))),
@@ -66,8 +67,8 @@ describe('shared IM rate limit (im-rate-3.lua)', () => {
   });
 
   it("holds one replica's interruption notices while another replica's endings wait", async () => {
-    const a = replica('led:{im-rate}:across', 50);
-    const b = replica('led:{im-rate}:across', 50);
+    const a = replica('led-across', 50);
+    const b = replica('led-across', 50);
     const order: string[] = [];
     // Replica b's endings arrive while replica a already waits with interruption notices.
     const others = Array.from({ length: 10 }, () => a.queue.acquire(SendPriority.Other).then(() => order.push('interrupted')));
@@ -80,7 +81,7 @@ describe('shared IM rate limit (im-rate-3.lua)', () => {
   });
 
   it('hands waiting sends back on close, as retryable', async () => {
-    const { queue } = replica('led:{im-rate}:close', 1);
+    const { queue } = replica('led-close', 1);
     await queue.acquire(SendPriority.Other);
     const waiting = queue.acquire(SendPriority.Other);
     queue.close();

@@ -1,8 +1,9 @@
 import { createApp } from '../src/app.factory';
+import { eventIdOf } from './support/event-ids';
 import { loadEnvironment } from '../src/config/load-environment';
 import { RedisServer } from './support/redis-server';
 import { TEST_DEFAULTS } from './support/test-app';
-import { sleep, waitFor } from './support/wait-for';
+import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
 
 const ADMIN_TOKEN = 'admin-token-that-must-stay-secret-42';
@@ -70,15 +71,16 @@ describe('structured logs', () => {
     const beat = await call('POST', '/v1/rooms/log-crash/heartbeat', {}, { liveId: 'log-crash-live', anchorId: 'a' });
     expect(beat.status).toBe(200);
     await waitFor(() => receiver.events({ roomId: 'log-crash', type: 'live.ended' })[0], 5000, 'live.ended delivered');
-    await sleep(300);
+    const transitionLines = () => records().filter((r) => r.liveId === 'log-crash-live' && r.type);
+    await waitFor(() => transitionLines().length >= 3, 5000, 'three transition lines');
 
-    const transitions = records().filter((r) => r.liveId === 'log-crash-live' && r.type);
+    const transitions = transitionLines();
     expect(transitions.map((r) => [r.msg, r.level])).toEqual([
       ['live.started', 30],
       ['live.interrupted', 30],
       ['live.ended', 30],
     ]);
-    expect(transitions[2]).toMatchObject({ roomId: 'log-crash', liveId: 'log-crash-live', type: 'live.ended', reason: 'timeout', eventId: 'log-crash-live:3' });
+    expect(transitions[2]).toMatchObject({ roomId: 'log-crash', liveId: 'log-crash-live', type: 'live.ended', reason: 'timeout', eventId: eventIdOf('log-crash-live', 3) });
     expect(transitions[2].deadline).toBeLessThanOrEqual(transitions[2].at);
   });
 

@@ -1,18 +1,23 @@
 import { spawnSync } from 'node:child_process';
+import { isEvent } from './support/event-ids';
 import { sampleValue } from './support/prometheus-text';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { sleep, waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
+import { webhookLaneName } from '../src/notify/notify.module';
 
 describe('GET /metrics', () => {
   let redis: RedisServer;
   let receiver: WebhookReceiver;
+  /** The receiver's lane: metrics name it in their `notifier` label. */
+  let lane: string;
   let svc: TestApp;
 
   beforeAll(async () => {
     redis = await RedisServer.start();
     receiver = await WebhookReceiver.start();
+    lane = webhookLaneName(receiver.url);
     svc = await startTestApp({ REDIS_URL: redis.url, NOTIFIERS: 'webhook', WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET, SHARDS: '4' });
   });
 
@@ -47,16 +52,16 @@ describe('GET /metrics', () => {
     await waitFor(() => receiver.events({ roomId: 'm-crash', type: 'live.ended' })[0], 5000, 'live.ended delivered');
     text = await waitFor(async () => {
       const t = await scrape();
-      return sampleValue(t, 'led_deliveries_total', { notifier: 'webhook#0', outcome: 'ok' }) >= 3 && t;
+      return sampleValue(t, 'led_deliveries_total', { notifier: lane, outcome: 'ok' }) >= 3 && t;
     }, 5000, 'three deliveries counted');
 
     expect(sampleValue(text, 'led_lives', { state: 'live' })).toBe(0);
     expect(sampleValue(text, 'led_lives', { state: 'interrupted' })).toBe(0);
     expect(sampleValue(text, 'led_transitions_total', { type: 'interrupted', reason: '' })).toBe(1);
     expect(sampleValue(text, 'led_transitions_total', { type: 'ended', reason: 'timeout' })).toBe(1);
-    expect(sampleValue(text, 'led_detection_lag_seconds_count', { notifier: 'webhook#0' })).toBe(1);
-    expect(sampleValue(text, 'led_detection_lag_seconds_sum', { notifier: 'webhook#0' })).toBeGreaterThan(0);
-    expect(sampleValue(text, 'led_delivery_latency_seconds_count', { notifier: 'webhook#0' })).toBe(3);
+    expect(sampleValue(text, 'led_detection_lag_seconds_count', { notifier: lane })).toBe(1);
+    expect(sampleValue(text, 'led_detection_lag_seconds_sum', { notifier: lane })).toBeGreaterThan(0);
+    expect(sampleValue(text, 'led_delivery_latency_seconds_count', { notifier: lane })).toBe(3);
     expect(sampleValue(text, 'led_sweep_duration_seconds_count')).toBeGreaterThan(0);
     expect(sampleValue(text, 'led_outbox_depth')).toBe(0);
     expect(sampleValue(text, 'led_outbox_oldest_age_seconds')).toBe(0);
@@ -112,9 +117,9 @@ describe('GET /metrics', () => {
     await beat('m-dead', { liveId: 'm-dead-live', anchorId: 'a' });
     const text = await waitFor(async () => {
       const t = await scrape();
-      return sampleValue(t, 'led_dead_letters_total', { notifier: 'webhook#0' }) === 1 && t;
+      return sampleValue(t, 'led_dead_letters_total', { notifier: lane }) === 1 && t;
     }, 5000, 'a dead letter counted');
-    expect(sampleValue(text, 'led_deliveries_total', { notifier: 'webhook#0', outcome: 'dead' })).toBe(1);
+    expect(sampleValue(text, 'led_deliveries_total', { notifier: lane, outcome: 'dead' })).toBe(1);
     expect(sampleValue(text, 'led_dead_letter_stream_length')).toBe(1);
   });
 
@@ -127,16 +132,21 @@ describe('GET /metrics', () => {
   });
 
   it('shows an event that is being delivered in the outbox gauges until it is acknowledged', async () => {
+    // The lives of earlier tests end on their own: their events must be out first, or they are counted too.
+    await waitFor(async () => sampleValue(await scrape(), 'led_outbox_depth') === 0 && receiver.events({ roomId: 'm-dead', type: 'live.ended' }).length > 0, 10000, 'earlier events delivered');
     receiver.delayMs = 1500;
     try {
       // timeoutMs 4000: no interruption (at 2 s) adds events while the first one is on the wire.
       await beat('m-slow', { liveId: 'm-slow-live', anchorId: 'a', timeoutMs: 4000 });
-      await waitFor(() => receiver.requests.some((r) => r.json?.id === 'm-slow-live:1'), 5000, 'the slow delivery to start');
+      await waitFor(() => receiver.requests.some((r) => isEvent(r.json, 'm-slow-live', 1)), 5000, 'the slow delivery to start');
       await sleep(200);
       const during = await scrape();
+      expect([sampleValue(during, 'led_lane_pending', { lane }), sampleValue(during, 'led_lane_unread', { lane })]).toEqual([1, 0]);
       expect(sampleValue(during, 'led_outbox_depth')).toBe(1);
       expect(sampleValue(during, 'led_outbox_in_delivery')).toBe(1);
       expect(sampleValue(during, 'led_outbox_oldest_age_seconds')).toBeGreaterThan(0.1);
+      expect(sampleValue(during, 'led_lane_pending', { lane })).toBe(1);
+      expect(sampleValue(during, 'led_lane_oldest_age_seconds', { lane })).toBeGreaterThan(0.1);
     } finally {
       receiver.delayMs = 0;
     }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CONFIGURATION_PAGE, environmentTables, withEnvironmentTables } from '../scripts/env-docs';
 import { environmentVariableNames } from '../src/config/load-environment';
@@ -34,7 +34,8 @@ describe('README and docs/', () => {
 
   it('states the Node.js version package.json requires, and no other', () => {
     const required = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node.replace(/^>=/, '');
-    const docs = ['README.md', 'docs/anchor-apps.md'].map(read).join('\n');
+    const pages = ['README.md', ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+    const docs = pages.map(read).join('\n');
     const stated = [...docs.matchAll(/Node(?:\.js)? (\d+(?:\.\d+)*)(\+| or later)/g)].map((m) => m[1]);
     expect(stated.length).toBeGreaterThan(0);
     expect(stated.filter((version) => version !== required)).toEqual([]);

@@ -4,6 +4,7 @@ import { ask } from './support/redis-process';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { waitFor } from './support/wait-for';
 import { WebhookReceiver } from './support/webhook-receiver';
+import { webhookLaneName } from '../src/notify/notify.module';
 
 const CALLBACK_TOKEN = 'cluster-callback-token';
 
@@ -107,7 +108,7 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
       }
       // A replica that read everything new and died before acknowledging.
       for (const shard of shardOfNode.values()) {
-        await client.xreadgroup('GROUP', 'notifiers', 'dead-replica', 'COUNT', 1000, 'STREAMS', `led:{${shard}}:outbox`, '>');
+        await client.xreadgroup('GROUP', webhookLaneName(receiver.url), 'dead-replica', 'COUNT', 1000, 'STREAMS', `led:{${shard}}:outbox`, '>');
       }
       const orphans = [...shardOfNode.values()].map((shard) => `orphan-${shard}`);
       await waitFor(() => orphans.every((room) => receiver.events({ roomId: room }).length > 0), 15000, 'reclaimed orphans');

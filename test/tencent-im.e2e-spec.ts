@@ -1,8 +1,10 @@
 import { TencentImStats } from '../src/notify/tencent-im/tencent-im.stats';
+import { eventIdOf } from './support/event-ids';
 import { FakeTencentIm, GroupMessage } from './support/fake-tencent-im';
 import { RedisServer } from './support/redis-server';
 import { startTestApp, TestApp } from './support/test-app';
 import { sleep, waitFor } from './support/wait-for';
+import { outboxSettled } from './support/outbox';
 
 const SDKAPPID = 1400000000;
 const KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
@@ -53,10 +55,11 @@ describe('viewer notices through Tencent IM', () => {
 
   const outboxDrained = async () => {
     const client = redis.client();
-    let backlog = 0;
-    for (const key of await client.keys('led:{*}:outbox')) backlog += await client.xlen(key);
-    client.disconnect();
-    return backlog === 0;
+    try {
+      return await outboxSettled(client, await client.keys('led:{*}:outbox'));
+    } finally {
+      client.disconnect();
+    }
   };
 
   it('a crashed anchor reaches the group as exactly one High-priority custom LIVE_ENDED message', async () => {
@@ -118,7 +121,7 @@ describe('viewer notices through Tencent IM', () => {
 
     const letter = await waitFor(async () => (await deadLetters()).find((f) => f.includes('tencent-im')), 10000, 'dead letter');
     expect(letter[letter.indexOf('code') + 1]).toBe('10015');
-    expect(JSON.parse(letter[letter.indexOf('event') + 1])).toMatchObject({ id: 'gone-live:2', type: 'live.ended' });
+    expect(JSON.parse(letter[letter.indexOf('event') + 1])).toMatchObject({ id: eventIdOf('gone-live', 2), type: 'live.ended' });
     await sleep(500);
     expect(requestsTo('@TGS#gone')).toHaveLength(1);
     expect(svc.app.get(TencentImStats).snapshot().deadLettered).toEqual({ 10015: 1 });

@@ -4,4 +4,4 @@ export const SMOKE = process.argv.includes('--smoke') || process.env.BENCH_SMOKE
 /** Picks the full-scale or the smoke-scale value. */
 export const scale = <T>(full: T, smoke: T): T => (SMOKE ? smoke : full);
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../src/common/sleep';

@@ -45,6 +45,36 @@ export class AdminLivesResponse {
   lives: RoomStatus[];
 }
 
+/** GET /v1/admin/guard's answer (GuardStatus). */
+export class GuardStatusResponse implements GuardStatus {
+  @ApiProperty({ description: 'GUARD_ENABLED.' })
+  enabled: boolean;
+
+  @ApiProperty({ description: 'True while silence-endings are held back.' })
+  engaged: boolean;
+
+  @ApiProperty({ type: 'integer', example: 3, description: 'Lives that ended for silence in the window plus interrupted ones that will end within it.' })
+  wouldEnd: number;
+
+  @ApiProperty({ type: 'integer', example: 1, description: 'Of wouldEnd: lives that already ended for silence within the last window.' })
+  endedInWindow: number;
+
+  @ApiProperty({ type: 'integer', example: 2, description: 'Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come).' })
+  dueToEnd: number;
+
+  @ApiProperty({ type: 'integer', example: 120, description: 'Lives tracked (running, interrupted, and ended for silence in the window).' })
+  tracked: number;
+
+  @ApiProperty({ example: 0.3, description: 'GUARD_MAX_SHARE.' })
+  maxShare: number;
+
+  @ApiProperty({ type: 'integer', example: 50, description: 'GUARD_MIN_COUNT.' })
+  minCount: number;
+
+  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Epoch ms until which an operator let held endings through, or null.' })
+  releasedUntil: number | null;
+}
+
 @ApiTags('admin')
 @ApiBearerAuth(ADMIN_SECURITY)
 @ApiAdminAuth()
@@ -75,7 +105,9 @@ export class AdminController {
 
   /** The mass-timeout guard: whether it holds endings, and the figures it judges by. */
   @Get('guard')
-  guardStatus() {
+  @ApiOperation({ summary: 'Mass-timeout guard status', description: 'Whether the guard holds silence-endings back, and the figures it judges by.' })
+  @ApiOkResponse({ type: GuardStatusResponse })
+  guardStatus(): Promise<GuardStatus> {
     return this.guard.status();
   }
 
@@ -87,12 +119,13 @@ export class AdminController {
   @Post('guard/release')
   @HttpCode(200)
   @ApiOperation({ summary: 'Let the endings the mass-timeout guard holds go through for one GUARD_WINDOW_MS' })
+  @ApiOkResponse({ type: GuardStatusResponse, description: 'The guard status after the release.' })
   @ApiConflictResponse({
     type: ErrorResponse,
     description: 'The guard holds nothing: it is disabled, not engaged, or already released.',
     example: { statusCode: 409, error: 'Conflict', message: 'the mass-timeout guard is not engaged (3 of 120 lives would end within the window): nothing to release' },
   })
-  async releaseGuard() {
+  async releaseGuard(): Promise<GuardStatus> {
     const status = await this.guard.status();
     if (!status.engaged) throw new ConflictException({ statusCode: 409, error: 'Conflict', message: notEngaged(status) });
     return this.guard.release();

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { NotifyModule } from '../notify/notify.module';
 import { RoomsModule } from '../rooms/rooms.module';
 import { SweeperModule } from '../sweeper/sweeper.module';
 import { AdminController } from './admin.controller';
+import { AdminWebhooksController } from './admin-webhooks.controller';
 import { AdminTokenGuard } from './admin-token.guard';
 
-@Module({ imports: [RoomsModule, SweeperModule], controllers: [AdminController], providers: [AdminTokenGuard] })
+@Module({ imports: [RoomsModule, SweeperModule, NotifyModule], controllers: [AdminController, AdminWebhooksController], providers: [AdminTokenGuard] })
 export class AdminModule {}

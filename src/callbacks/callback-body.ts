@@ -10,6 +10,10 @@ export const IM_CALLBACK_ROUTE = '/v1/callbacks/tencent-im';
  * JavaScript's safe integers). Every other route takes JSON only (415 otherwise).
  */
 export function isImCallbackRoute(request: FastifyRequest): boolean {
-  const url = request.routeOptions.url;
-  return url === IM_CALLBACK_ROUTE || url === `${IM_CALLBACK_ROUTE}/`;
+  // By the request's path, query string ignored: every JSON body (heartbeats included) asks, and `routeOptions`
+  // would build an object per call.
+  const url = request.url;
+  if (!url.startsWith(IM_CALLBACK_ROUTE)) return false;
+  const next = url.charAt(IM_CALLBACK_ROUTE.length);
+  return next === '' || next === '?' || next === '/';
 }

@@ -11,7 +11,9 @@ import {
   ApiTags,
   ApiUnauthorizedResponse,
   ApiBadGatewayResponse,
+  ApiSecurity,
 } from '@nestjs/swagger';
+import { IM_CALLBACK_SECURITY } from '../openapi/security-schemes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Environment } from '../config/environment';
 import { IM_CALLBACK_ROUTE } from './callback-body';
@@ -68,9 +70,9 @@ export class TencentImCallbacksController {
       '(status, body) is returned as is. Signed with TENCENT_IM_CALLBACK_TOKEN when it is set. The body is read as JSON ' +
       'whatever the Content-Type, including none.',
   })
+  @ApiSecurity(IM_CALLBACK_SECURITY)
   @ApiQuery({ name: 'SdkAppid', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'CallbackCommand', required: false, schema: { type: 'string' } })
-  @ApiQuery({ name: 'Sign', required: false, schema: { type: 'string' }, description: 'sha256(token + RequestTime), hex' })
   @ApiQuery({ name: 'RequestTime', required: false, schema: { type: 'string' }, description: 'Unix seconds' })
   @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { CallbackCommand: 'State.StateChange', Info: { To_Account: 'anchor-7', Action: 'Disconnect', Reason: 'LinkClose' } } } })
   @ApiOkResponse({ type: ImCallbackAnswer, description: 'Accepted (acted on, or ignored), or the business\'s own answer to a forwarded command.' })

@@ -62,16 +62,19 @@ export function registerBodyPolicy(fastify: FastifyInstance, rawText: (request: 
   for (const type of ['application/json', 'application/x-www-form-urlencoded', 'text/plain', '*']) {
     if (fastify.hasContentTypeParser(type)) fastify.removeContentTypeParser(type);
   }
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
-    if (rawText(request)) return done(null, body);
+  // Read as bytes and decoded here: Fastify's `parseAs: 'string'` counts the decoded text against Content-Length, so
+  // a body that is not valid UTF-8 would fail with a framing error instead of reaching the policy (or the raw route).
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = (body as Buffer).toString('utf8');
+    if (rawText(request)) return done(null, text);
     try {
-      done(null, parseJsonBody(body as string));
+      done(null, parseJsonBody(text));
     } catch (err) {
       done(err as Error, undefined);
     }
   });
   // No Content-Type, or any other one (forms, text/plain, …).
-  fastify.addContentTypeParser('*', { parseAs: 'string' }, (request, body, done) =>
-    rawText(request) ? done(null, body) : done(unsupportedMediaType(request.headers['content-type']), undefined),
+  fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) =>
+    rawText(request) ? done(null, (body as Buffer).toString('utf8')) : done(unsupportedMediaType(request.headers['content-type']), undefined),
   );
 }

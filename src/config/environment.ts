@@ -20,6 +20,7 @@ import {
 import { webhookSecretProblem } from '../notify/webhook-signature';
 
 import { DerivedFrom } from './derived';
+import { Secret, secretVariables } from './secret';
 import { flag, list } from './env-values';
 
 /** A Standard Webhooks secret; the message says what is wrong without echoing the value. */
@@ -67,6 +68,7 @@ export class Environment {
   /** `redis://[:password@]host:port[/db]`, or `rediss://` for TLS. Required in standalone mode (`npm start` starts a local Redis when it is unset). */
   @ValidateIf((env: Environment) => env.REDIS_MODE === 'standalone')
   @IsUrl({ protocols: ['redis', 'rediss'], require_tld: false, require_protocol: true })
+  @Secret()
   REDIS_URL: string;
 
   /** host:port list: the Sentinels (sentinel mode) or the Cluster seed nodes (cluster mode). */
@@ -84,15 +86,36 @@ export class Environment {
 
   /** Redis password, in every mode. */
   @IsOptional() @IsString()
+  @Secret()
   REDIS_PASSWORD?: string;
 
   /** Prefix of every key; lets several deployments share one Redis. */
   @Matches(/^[A-Za-z0-9_-]{1,32}$/)
   REDIS_KEY_PREFIX = 'led';
 
-  /** Number of key shards; keep it fixed for the life of a deployment. */
+  /** Number of key shards; fixed for the life of the data: start-up refuses a Redis written with another count. */
   @Type(() => Number) @IsInt() @Min(1) @Max(1024)
   SHARDS = 16;
+
+  /**
+   * Longest wait for one Redis reply, in ms. Past it the caller gets 503 + Retry-After (a sweep retries later);
+   * a connection silent for 4× this (at least 2 s) is dropped and reopened, so a hung or black-holed Redis
+   * never hangs a request.
+   */
+  @Type(() => Number) @IsInt() @Min(10) @Max(60000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  /** How long start-up waits for Redis to become reachable (retrying, with a progress line) before it exits 1. */
+  @Type(() => Number) @IsInt() @Min(0)
+  REDIS_STARTUP_TIMEOUT_MS = 30000;
+
+  /**
+   * Start even though Redis's maxmemory-policy may evict keys (anything but `noeviction`). Evicted records
+   * let ended lives run again and lose events: only for throw-away setups. Logged as a warning at every start.
+   */
+  @Transform(flag)
+  @IsBoolean()
+  REDIS_ALLOW_EVICTION = false;
 
   // --- Liveness timing ---
   /**
@@ -176,9 +199,13 @@ export class Environment {
   @Type(() => Number) @IsInt() @Min(1) @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
-  /** Attempts per notifier before an event goes to the dead-letter stream. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1000)
-  DELIVERY_MAX_ATTEMPTS = 12;
+  /** How long an event is retried (from its transition) before it becomes a dead letter: a day outlasts a real outage. */
+  @Type(() => Number) @IsInt() @Min(1000)
+  DELIVERY_RETRY_FOR_MS = 86400000;
+
+  /** How long delivered events stay in the outbox streams, for backends to page through what they missed. */
+  @Type(() => Number) @IsInt() @Min(0)
+  OUTBOX_RETENTION_MS = 86400000;
 
   /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
   @Type(() => Number) @IsInt() @Min(10)
@@ -213,6 +240,7 @@ export class Environment {
   @Transform(({ value }) => (typeof value === 'string' ? value.split(/[\s,]+/).filter(Boolean) : value))
   @ArrayNotEmpty()
   @IsWebhookSecret({ each: true })
+  @Secret()
   WEBHOOK_SECRET: string[];
 
   /** Time-out of one webhook request; a time-out is retried. */
@@ -229,6 +257,7 @@ export class Environment {
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im'))
   @IsString()
   @MinLength(16)
+  @Secret()
   TENCENT_IM_SECRET_KEY: string;
 
   /** An App admin account (IM creates `administrator`). */
@@ -262,6 +291,7 @@ export class Environment {
 
   /** The callback auth token set in the IM console; when set, callbacks must carry a valid Sign. */
   @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  @Secret()
   TENCENT_IM_CALLBACK_TOKEN?: string;
 
   /** How far a callback's RequestTime may be from our clock (replay protection). */
@@ -303,6 +333,7 @@ export class Environment {
   // --- Access ---
   /** Bearer token of the admin API (`/v1/admin/…`); unset, the admin API answers 403. */
   @IsOptional() @IsString() @MinLength(16)
+  @Secret()
   ADMIN_TOKEN?: string;
 
   // --- Anchor authentication and limits ---
@@ -312,6 +343,7 @@ export class Environment {
 
   /** HS256 shared secret (at least 32 characters); or set AUTH_JWT_PUBLIC_KEY instead. */
   @IsOptional() @IsString() @MinLength(32)
+  @Secret()
   AUTH_JWT_SECRET?: string;
 
   /** PEM public key (RSA or EC; `\n` escapes allowed) that verifies RS256/ES256 tokens. */
@@ -402,7 +434,5 @@ export function derivedSweepGapMs(
   return Math.min(e.SUSPECT_AFTER_MS, Math.max(2 * e.SWEEP_INTERVAL_MS, Math.min(5000, tolerance)));
 }
 
-/** Variables whose values must never be echoed (in errors or logs). */
-export const SECRET_VARIABLES = new Set([
-  'REDIS_PASSWORD', 'WEBHOOK_SECRET', 'ADMIN_TOKEN', 'REDIS_URL', 'AUTH_JWT_SECRET', 'TENCENT_IM_SECRET_KEY', 'TENCENT_IM_CALLBACK_TOKEN',
-]);
+/** Variables whose values must never be echoed (in errors or logs): those marked `@Secret()` above. */
+export const SECRET_VARIABLES: ReadonlySet<string> = secretVariables();

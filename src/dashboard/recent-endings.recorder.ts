@@ -1,23 +1,27 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { LiveEventBus } from '../events/live-event-bus';
-import { MetricsService } from '../metrics/metrics.service';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ConfigSection, InjectConfig } from '../config/sections';
+import { DeliveryEvents } from '../notify/delivery-events';
+import { OutboxConsumer } from '../notify/outbox-consumer';
 import { RecentEndings } from '../store/recent-endings';
 
 /**
- * Keeps the status page's list of latest endings: each delivered live.ended is recorded with when its
- * notice went out. Exists only with the dashboard (DashboardModule), so nothing else needs to ask whether it is on.
+ * Keeps the status page's list of latest endings: subscribes to deliveries and records each `live.ended` when
+ * its viewers' lane (Tencent IM, else the first configured destination) delivered it.
  */
 @Injectable()
-export class RecentEndingsRecorder {
-  private readonly logger = new Logger(RecentEndingsRecorder.name);
+export class RecentEndingsRecorder implements OnModuleInit {
+  constructor(
+    @InjectConfig('dashboard') private readonly env: ConfigSection<'dashboard'>,
+    private readonly consumer: OutboxConsumer,
+    private readonly deliveries: DeliveryEvents,
+    private readonly endings: RecentEndings,
+  ) {}
 
-  constructor(bus: LiveEventBus, endings: RecentEndings, metrics: MetricsService) {
-    bus.on('delivered', ({ event, deliveredAt }) => {
-      if (event.type !== 'live.ended') return;
-      endings.record(event, deliveredAt).catch((err: Error) => {
-        metrics.redisError('outbox');
-        this.logger.warn(`could not list the ending ${event.id} for the status page: ${err.message}`);
-      });
+  onModuleInit(): void {
+    const counted = this.env.NOTIFIERS.includes('tencent-im') ? 'tencent-im' : this.consumer.lanes[0]?.name;
+    this.deliveries.onDelivered(async ({ lane, event, at }) => {
+      if (event.type !== 'live.ended' || lane !== counted) return;
+      await this.endings.record(event, at);
     });
   }
 }

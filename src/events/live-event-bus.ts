@@ -1,5 +1,4 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { LiveEvent } from './live-event';
 import type { TransitionCount } from './live-lifecycle';
 
 /** What caused a store call that made transitions. */
@@ -14,23 +13,16 @@ export interface TransitionsHappened {
   transitions: TransitionCount[];
 }
 
-/** Published by the outbox consumer when every notifier is done with an event. Subscriber: the status page. */
-export interface EventDelivered {
-  event: LiveEvent;
-  /** When the last notifier finished, epoch ms. */
-  deliveredAt: number;
-}
-
 /** The in-process events, by name. */
 export interface LiveEventMap {
   transitions: TransitionsHappened;
-  delivered: EventDelivered;
 }
 
 type Listener<K extends keyof LiveEventMap> = (event: LiveEventMap[K]) => void;
 
 /**
- * Side effects of the store's writes hang off these events instead of being called from every writer.
+ * Side effects of the store's writes hang off these events instead of being called from every writer
+ * (delivery has its own, src/notify/delivery-events.ts).
  * A small typed emitter rather than @nestjs/event-emitter: the payload type is checked at both ends
  * (its `@OnEvent('name')` handlers take `any`), and delivery is synchronous and in-process, which is all
  * that is needed (nothing here crosses replicas: Redis does that). A throwing listener is logged and
@@ -39,7 +31,7 @@ type Listener<K extends keyof LiveEventMap> = (event: LiveEventMap[K]) => void;
 @Injectable()
 export class LiveEventBus {
   private readonly logger = new Logger(LiveEventBus.name);
-  private readonly listeners: { [K in keyof LiveEventMap]: Array<Listener<K>> } = { transitions: [], delivered: [] };
+  private readonly listeners: { [K in keyof LiveEventMap]: Array<Listener<K>> } = { transitions: [] };
 
   /** Calls `listener` on every later `name` event, in the publisher's turn; returns the unsubscribe. */
   on<K extends keyof LiveEventMap>(name: K, listener: Listener<K>): () => void {

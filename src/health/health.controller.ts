@@ -1,9 +1,8 @@
-import { Controller, Get, Inject } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { HealthStatus } from './health-status';
-import { REDIS } from '../store/redis.tokens';
-import type { RedisClient } from '../store/redis-connection';
+import { StoreHealth } from '../store/store-health';
 
 @ApiTags('operations')
 @Controller()
@@ -11,7 +10,7 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly indicator: HealthIndicatorService,
-    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly store: StoreHealth,
   ) {}
 
   /** Liveness: the process answers. Deliberately independent of Redis, so an outage does not restart every pod. */
@@ -23,7 +22,7 @@ export class HealthController {
     return this.health.check([]);
   }
 
-  /** Readiness: this replica can reach Redis and so can take heartbeats. */
+  /** Readiness: this replica can reach Redis and so can take heartbeats; answers within REDIS_COMMAND_TIMEOUT_MS. */
   @Get('readyz')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness', description: 'This replica reaches Redis and can take heartbeats.' })
@@ -43,7 +42,7 @@ export class HealthController {
       async () => {
         const redis = this.indicator.check('redis');
         try {
-          await this.redis.ping();
+          await this.store.ping();
           return redis.up();
         } catch (err) {
           return redis.down({ message: (err as Error).message });

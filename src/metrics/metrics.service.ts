@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { LiveEventBus } from '../events/live-event-bus';
 import type { TransitionCount } from '../events/live-lifecycle';
+import { storageFailure } from '../common/storage-failure';
 import { LiveStore } from '../store/live-store';
 import { OutboxStore } from '../store/outbox-store';
 
@@ -81,8 +82,8 @@ export class MetricsService {
 
   private readonly redisErrors = new Counter({
     name: 'led_redis_errors_total',
-    help: 'Redis failures by where they were seen (connection, request, sweep, outbox, scrape).',
-    labelNames: ['source'],
+    help: 'Redis failures by where they were seen (connection, request, sweep, outbox, scrape) and kind (unreachable, timeout, out_of_memory, read_only, loading, busy, cluster, auth; other: not a storage outage).',
+    labelNames: ['source', 'kind'],
     registers: [this.registry],
   });
 
@@ -129,8 +130,9 @@ export class MetricsService {
     this.sweepDuration.observe(seconds);
   }
 
-  redisError(source: RedisErrorSource): void {
-    this.redisErrors.inc({ source });
+  /** Counts a Redis failure; `err` (the client's error, when known) gives its kind (see StorageFailureKind). */
+  redisError(source: RedisErrorSource, err?: unknown): void {
+    this.redisErrors.inc({ source, kind: storageFailure(err)?.kind ?? 'other' });
   }
 
   setGuardEngaged(engaged: boolean): void {
@@ -206,7 +208,7 @@ export class MetricsService {
     try {
       return await read();
     } catch (err) {
-      this.redisError('scrape');
+      this.redisError('scrape', err);
       this.logger.warn(`metrics scrape could not read Redis: ${(err as Error).message}`);
       return null;
     }

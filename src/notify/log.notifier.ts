@@ -8,6 +8,8 @@ import type { Notifier } from './notifier';
  */
 export class LogNotifier implements Notifier {
   readonly name = 'log';
+  readonly ordered = false;
+  readonly describe = 'the service log';
 
   constructor(private readonly logger: PinoLogger) {
     logger.setContext('LogNotifier');

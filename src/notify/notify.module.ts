@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Environment } from '../config/environment';
 import { LogNotifier } from './log.notifier';
 import { Notifier, NOTIFIERS } from './notifier';
+import { DeliveryEvents } from './delivery-events';
+import { LaneMetrics } from './lane-metrics';
 import { OutboxConsumer } from './outbox-consumer';
 import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
@@ -10,8 +13,13 @@ import { TencentImChannel } from './tencent-im/tencent-im.channel';
 import { TencentImStats } from './tencent-im/tencent-im.stats';
 import { WebhookSigner } from './webhook-signature';
 import { WebhookNotifier } from './webhook.notifier';
+import { WebhookTester } from './webhook-tester';
 
-/** Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is retried on its own. */
+/**
+ * Builds the notifiers `NOTIFIERS` names; one webhook notifier per URL, so each is a lane of its own. A webhook
+ * lane is named after a hash of its URL (not its place in WEBHOOK_URLS), so its consumer group and dead letters
+ * stay its own when the list changes.
+ */
 function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel): Notifier[] {
   return env.NOTIFIERS.flatMap((name): Notifier[] => {
     switch (name) {
@@ -19,7 +27,7 @@ function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: Tencen
         return [new LogNotifier(logger)];
       case 'webhook': {
         const signer = new WebhookSigner(env.WEBHOOK_SECRET);
-        return env.WEBHOOK_URLS.map((url, i) => new WebhookNotifier(`webhook#${i}`, url, signer, env.WEBHOOK_TIMEOUT_MS));
+        return env.WEBHOOK_URLS.map((url) => new WebhookNotifier(webhookLaneName(url), url, signer, env.WEBHOOK_TIMEOUT_MS));
       }
       case 'tencent-im':
         return [tencentIm.createNotifier()];
@@ -27,15 +35,23 @@ function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: Tencen
   });
 }
 
+/** `webhook-` and the first 8 hex digits of the URL's SHA-256: stable, and no part of the URL shown. */
+export function webhookLaneName(url: string): string {
+  return `webhook-${createHash('sha256').update(url).digest('hex').slice(0, 8)}`;
+}
+
 @Module({
   providers: [
     OutboxSignal,
     OutboxConsumer,
+    DeliveryEvents,
+    LaneMetrics,
     TransitionLog,
     TencentImStats,
     TencentImChannel,
+    WebhookTester,
     { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel], useFactory: createNotifiers },
   ],
-  exports: [OutboxSignal, TencentImStats],
+  exports: [OutboxSignal, TencentImStats, DeliveryEvents, OutboxConsumer, WebhookTester],
 })
 export class NotifyModule {}

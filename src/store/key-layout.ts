@@ -25,13 +25,22 @@ export const SHARD_KEY = {
   gone: 'gone:',
   /** HASH per bucket, `anchors:<bucket>`: anchorId → roomId of its running live (IM callbacks only). */
   anchors: 'anchors:',
+  /** HASH per delivery lane, `lane:<lane>`: liveId → ids of its unfinished entries in that lane (ordered lanes). */
+  laneGate: 'lane:',
 } as const;
 
 /** How many small hashes a shard's anchor index is split into (see anchorIndexBucket). */
 export const ANCHOR_INDEX_BUCKETS = 64;
 
 /**
- * The one place that names Redis keys. Every key of a shard carries the shard as a hash tag
+ * Version of the key layout and value formats below (and of the Lua scripts that read them). Bump it with any
+ * change that older or newer code could not read: start-up refuses data recorded under another version
+ * (layout-guard.ts) instead of misreading it.
+ */
+export const LAYOUT_VERSION = 1;
+
+/**
+ * The one place that names Redis keys. Every key carries its shard as a hash tag
  * (`led:{7}:…`), so all keys a script touches live in one Cluster slot.
  */
 @Injectable()
@@ -76,7 +85,7 @@ export class KeyLayout {
     return this.tag(shard) + SHARD_KEY.ended;
   }
 
-  /** When the shard was last swept (the sweep's gap guard). */
+  /** When the shard was last swept (`last`) and sweeping last resumed after a gap (`resumed`), Redis time in ms. */
   sweepState(shard: number): string {
     return this.tag(shard) + SHARD_KEY.sweep;
   }
@@ -116,14 +125,56 @@ export class KeyLayout {
     return `${this.prefix}:{guard}:release`;
   }
 
-  /** The shared IM REST rate limiter: one key for the whole app, in a slot of its own. */
-  imRate(): string {
-    return `${this.prefix}:{im-rate}:im-rate`;
+  /**
+   * A lane's per-live order on one shard (ordered lanes, i.e. webhook URLs): field liveId, value the ids of
+   * the live's unfinished entries in that lane, oldest first (includes/lane-gate.lua).
+   */
+  laneGate(shard: number, lane: string): string {
+    return `${this.tag(shard)}${SHARD_KEY.laneGate}${lane}`;
+  }
+
+  /**
+   * Health of each lane as its replicas last saw it (field lane name, value JSON: failing since, last error),
+   * written when a lane starts or stops failing; read by metrics and the status page. A slot of its own.
+   */
+  laneHealth(): string {
+    return `${this.prefix}:{lanes}:health`;
+  }
+
+  /** The shared IM REST rate limiter's keys (im-rate-3.lua): one set for the whole app, in a slot of its own. */
+  imRate(): { pace: string; sent: string; endedWaiting: string } {
+    const base = `${this.prefix}:{im-rate}:im-rate`;
+    return {
+      /** GCRA theoretical arrival time of the next call, µs (string). */
+      pace: base,
+      /** Sorted set of granted calls, scored by the time each is due to be sent (µs). */
+      sent: `${base}:sent`,
+      /** Set while some replica has endings waiting; only endings get calls meanwhile. */
+      endedWaiting: `${base}:ended-waiting`,
+    };
   }
 
   /** The latest endings delivered, newest first, capped (the status page's list); a slot of its own. */
   recentEndings(): string {
     return `${this.prefix}:{dashboard}:endings`;
+  }
+
+  /**
+   * Endings per minute for the status page's last-hour chart: a small sorted set per minute of ending time (members
+   * `n`, `lagN`, `lagSum` counted with ZINCRBY, `lagMax` kept with ZADD GT), in the status page's slot.
+   */
+  endingsMinute(minute: number): string {
+    return `${this.prefix}:{dashboard}:minute:${minute}`;
+  }
+
+  /** Replicas with the status page on, scored by when each last said it runs (epoch ms); pruned after an hour. */
+  replicas(): string {
+    return `${this.prefix}:{dashboard}:replicas`;
+  }
+
+  /** String, JSON `{"layout","shards","since"}`: the layout version and shard count the data is written in (layout-guard.ts). */
+  layoutRecord(): string {
+    return `${this.prefix}:{meta}:layout`;
   }
 
   allShards(): number[] {

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { LiveEventBus, TransitionCause } from '../events/live-event-bus';
 import { Clock } from './clock';
+import { eventToken } from './event-token';
 import { KeyLayout } from './key-layout';
 import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, SweepOutcome } from './live-record';
 import { REDIS } from './redis.tokens';
@@ -98,6 +99,7 @@ export class LiveStore {
         burst: this.env.HEARTBEAT_RATE_BURST,
         // Only IM callbacks read the anchor index: without them it would be memory for nothing.
         indexAnchor: this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
+        eventToken: eventToken(),
       },
     ];
   }
@@ -133,7 +135,7 @@ export class LiveStore {
         outbox: this.keys.outbox(shard),
         gone: this.keys.gone(shard, roomId, liveId),
       },
-      { tag: this.keys.tag(shard), roomId, liveId, anchorId, reason, retentionMs: this.env.ENDED_RETENTION_MS },
+      { tag: this.keys.tag(shard), roomId, liveId, anchorId, reason, retentionMs: this.env.ENDED_RETENTION_MS, eventToken: eventToken() },
     );
     this.report('end', reply);
     const [endReason, endedLiveId] = reply.values as [EndReason, string];
@@ -165,7 +167,7 @@ export class LiveStore {
   async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
     const reply = await this.scripts.change(SCRIPTS.anchorOffline, this.presenceKeys(shard), {
-      roomId, anchorId, groupId, graceMs, eventTimeMs, timeoutMs: this.env.HEARTBEAT_TIMEOUT_MS,
+      roomId, anchorId, groupId, graceMs, eventTimeMs, timeoutMs: this.env.HEARTBEAT_TIMEOUT_MS, eventToken: eventToken(),
     });
     this.report('im-callback', reply);
     return { outcome: reply.outcome as 'interrupted' | 'shortened' | 'ignored', why: reply.values[0] as string | undefined };
@@ -174,7 +176,7 @@ export class LiveStore {
   /** IM saw the anchor's client online at `eventTimeMs`: remembered, and a newer report than the disconnect cancels it (anchor-online-4.lua). */
   async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
-    const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), { roomId, anchorId, groupId, eventTimeMs });
+    const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), { roomId, anchorId, groupId, eventTimeMs, eventToken: eventToken() });
     this.report('im-callback', reply);
     return { outcome: reply.outcome as 'resumed' | 'restored' | 'ignored', why: reply.values[0] as string | undefined };
   }
@@ -207,7 +209,14 @@ export class LiveStore {
         outbox: this.keys.outbox(shard),
         sweep: this.keys.sweepState(shard),
       },
-      { tag: this.keys.tag(shard), limit, retentionMs: this.env.ENDED_RETENTION_MS, gapMs: this.env.SWEEP_GAP_MS, hold: hold ? 1 : 0 },
+      {
+        tag: this.keys.tag(shard),
+        limit,
+        retentionMs: this.env.ENDED_RETENTION_MS,
+        gapMs: this.env.SWEEP_GAP_MS,
+        hold: hold ? 1 : 0,
+        eventToken: eventToken(),
+      },
     );
     this.report('sweep', reply);
     const [interrupted, ended, claimed, gapMs, rescheduled, nextDueInMs] = reply.values as number[];

@@ -11,24 +11,31 @@ export interface ScriptSpec<K extends string = string, A extends string = string
   command: string;
   keys: readonly K[];
   argv: readonly A[];
+  /** The name of a variable number of trailing arguments after `argv` (header `ARGV[n..] <name>`), if any. */
+  rest?: string;
 }
 
-function spec<const K extends string, const A extends string>(name: string, keys: readonly K[], argv: readonly A[]): ScriptSpec<K, A> {
-  return { name, command: name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), keys, argv };
+function spec<const K extends string, const A extends string>(name: string, keys: readonly K[], argv: readonly A[], rest?: string): ScriptSpec<K, A> {
+  return { name, command: name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), keys, argv, rest };
 }
 
 export const SCRIPTS = {
   heartbeat: spec(
     'heartbeat',
     ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone', 'anchors'],
-    ['tag', 'roomId', 'liveId', 'anchorId', 'groupId', 'timeoutMs', 'suspectMs', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor'],
+    ['tag', 'roomId', 'liveId', 'anchorId', 'groupId', 'timeoutMs', 'suspectMs', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'],
   ),
-  endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs']),
-  sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold']),
-  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs']),
-  anchorOnline: spec('anchor-online', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'eventTimeMs']),
+  endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs', 'eventToken']),
+  sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold', 'eventToken']),
+  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs', 'eventToken']),
+  anchorOnline: spec('anchor-online', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'eventTimeMs', 'eventToken']),
   guardCounts: spec('guard-counts', ['due', 'ending'], ['withinMs']),
-  imRate: spec('im-rate', ['pace', 'sent', 'mark'], ['intervalUs', 'burst', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs']),
+  imRate: spec('im-rate', ['pace', 'sent', 'mark'], ['intervalUs', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs', 'minAheadUs', 'horizonUs']),
+  laneGroups: spec('lane-groups', ['outbox'], [], 'lanes'),
+  laneTake: spec('lane-take', ['outbox', 'gate'], ['lane', 'consumer', 'count', 'ordered', 'mode', 'minIdleMs', 'cursor']),
+  laneDone: spec('lane-done', ['outbox', 'gate', 'dead'], ['lane', 'consumer', 'entryId', 'liveId', 'deadMaxLen'], 'deadLetter'),
+  laneMaintain: spec('lane-maintain', ['outbox'], ['cutoff', 'staleMs', 'consumer', 'leaving'], 'lanes'),
+  laneStats: spec('lane-stats', ['outbox'], [], 'lanes'),
 } as const;
 
 export type ScriptName = keyof typeof SCRIPTS;

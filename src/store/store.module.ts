@@ -7,12 +7,15 @@ import { GuardCounters } from './guard-counters';
 import { KeyLayout } from './key-layout';
 import { LiveStore } from './live-store';
 import { defineLuaCommands } from './lua-scripts';
+import { ImRateStore } from './im-rate-store';
 import { OutboxStore } from './outbox-store';
 import { RecentEndings } from './recent-endings';
-import { connectRedis, RedisClient, whenReady } from './redis-connection';
+import { guardLayout } from './layout-guard';
+import { describeRedisTarget } from '../config/redis-target';
+import { connectRedis, RedisClient } from './redis-connection';
+import { checkRedisServers, connectWithProgress } from './redis-preflight';
 import { REDIS } from './redis.tokens';
-
-const STARTUP_TIMEOUT_MS = 30000;
+import { StoreHealth } from './store-health';
 
 /** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
 @Global()
@@ -34,26 +37,44 @@ const STARTUP_TIMEOUT_MS = 30000;
     OutboxStore,
     RecentEndings,
     GuardCounters,
+    ImRateStore,
+    StoreHealth,
   ],
-  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters],
+  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, ImRateStore, StoreHealth],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
+  /** When the connection was lost (null while it works): one line when lost, one when back, none per retry. */
+  private lostAt: number | null = null;
+  private started = false;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly env: Environment,
+    private readonly keys: KeyLayout,
     metrics: MetricsService,
   ) {
     redis.on('error', (err: Error) => {
-      metrics.redisError('connection');
-      this.logger.warn(`Redis error: ${err.message}`);
+      metrics.redisError('connection', err);
+      if (!this.started || this.lostAt !== null) return; // start-up logs its own progress
+      this.lostAt = Date.now();
+      this.logger.warn(`Redis connection lost (${err.message}); reconnecting, requests get 503 meanwhile`);
+    });
+    redis.on('ready', () => {
+      if (this.lostAt === null) return;
+      this.logger.log(`Redis reachable again after ${Date.now() - this.lostAt} ms`);
+      this.lostAt = null;
     });
   }
 
+  /** Connects (retrying up to REDIS_STARTUP_TIMEOUT_MS), then refuses a Redis that is too old, evicts, or holds another layout. */
   async onModuleInit(): Promise<void> {
-    // A failed first attempt is retried by the client's retry strategy; whenReady waits for it.
-    if (this.redis.status === 'wait') this.redis.connect().catch(() => undefined);
-    await whenReady(this.redis, STARTUP_TIMEOUT_MS);
+    const target = `Redis (${describeRedisTarget(this.env)})`;
+    await connectWithProgress(this.redis, this.env, target, this.logger);
+    const servers = await checkRedisServers(this.redis, this.env, target, this.logger);
+    const layout = await guardLayout(this.redis, this.keys, this.logger);
+    this.logger.log(`connected to ${target} (${servers}); data in layout ${layout.layout}, SHARDS=${layout.shards}`);
+    this.started = true;
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -13,6 +13,10 @@ export interface GuardStatus {
   engaged: boolean;
   /** Lives that ended for silence in the window plus interrupted ones that will end within it. */
   wouldEnd: number;
+  /** Of wouldEnd: lives that already ended for silence within the last window. */
+  endedInWindow: number;
+  /** Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come). */
+  dueToEnd: number;
   /** Lives tracked (running, interrupted, and ended for silence in the window). */
   tracked: number;
   maxShare: number;
@@ -70,6 +74,8 @@ export class MassTimeoutGuard {
       enabled: this.env.GUARD_ENABLED,
       engaged: this.env.GUARD_ENABLED && tooMany && releasedUntil === null,
       wouldEnd,
+      endedInWindow: endedRecently,
+      dueToEnd,
       tracked,
       maxShare: this.env.GUARD_MAX_SHARE,
       minCount: this.env.GUARD_MIN_COUNT,

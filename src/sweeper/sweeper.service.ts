@@ -1,6 +1,7 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Environment } from '../config/environment';
+import { storageFailure } from '../common/storage-failure';
 import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
@@ -9,18 +10,25 @@ import { DueSoonSignal } from './due-soon';
 import { ShardTimers } from './shard-timers';
 
 const INTERVAL_NAME = 'sweep';
+/** Longest pause between sweep attempts while they fail (unless SWEEP_INTERVAL_MS is longer). */
+const BACKOFF_MAX_MS = 2000;
 
 /**
  * Judges due lives, in every replica: a full pass over every shard each SWEEP_INTERVAL_MS (the mass-timeout
  * guard is asked then), and in between a shard is swept again when its earliest live falls due (ShardTimers),
  * so a live ends within a small fraction of the interval after its deadline. Each shard's claim is one atomic
- * script, so replicas racing over the same shard still make each transition once.
+ * script, so replicas racing over the same shard still make each transition once. While full passes fail (Redis
+ * away, hung, full), they back off exponentially up to 2 s and the shard timers pause, with one warning when
+ * sweeps start failing and one line when they succeed again; the pass after a long gap gives lives a fresh grace
+ * (SWEEP_GAP_MS), so nothing ends for the time Redis was away.
  */
 @Injectable()
 export class SweeperService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(SweeperService.name);
   private current: Promise<void> | null = null;
   private stopping = false;
+  /** While sweeps fail: since when, how many attempts, and when the next may start (epoch ms). */
+  private failure: { since: number; attempts: number; retryAt: number } | null = null;
   /** The guard's answer at the last full pass; sweeps between passes follow it. */
   private hold = false;
   private readonly timers: ShardTimers;
@@ -54,10 +62,36 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     await this.current;
   }
 
-  /** Starts a sweep unless the previous one is still running. */
+  /** Starts a sweep unless the previous one is still running or failed sweeps are backing off. */
   tick(): Promise<void> {
+    if (this.failure && Date.now() < this.failure.retryAt) return this.current ?? Promise.resolve();
     this.current ??= this.sweepAll().finally(() => (this.current = null));
     return this.current;
+  }
+
+  /** Backs off: one warning when sweeps start failing, then silence until they succeed (sweepSucceeded). */
+  private sweepFailed(err: unknown, what: string): void {
+    this.metrics.redisError('sweep', err);
+    const now = Date.now();
+    if (!this.failure) {
+      this.failure = { since: now, attempts: 0, retryAt: now };
+      const failure = storageFailure(err);
+      this.logger.warn(
+        `${what}: ${failure?.message ?? (err as Error)?.message ?? String(err)}; retrying with back-off (up to ${this.backoffMaxMs()} ms), one line when sweeps succeed again`,
+      );
+    }
+    this.failure.attempts++;
+    this.failure.retryAt = now + Math.min(this.env.SWEEP_INTERVAL_MS * 2 ** this.failure.attempts, this.backoffMaxMs());
+  }
+
+  private sweepSucceeded(): void {
+    if (!this.failure) return;
+    this.logger.log(`sweeps succeed again after ${Date.now() - this.failure.since} ms (${this.failure.attempts} failed attempt(s))`);
+    this.failure = null;
+  }
+
+  private backoffMaxMs(): number {
+    return Math.max(this.env.SWEEP_INTERVAL_MS, BACKOFF_MAX_MS);
   }
 
   private async sweepAll(): Promise<void> {
@@ -66,8 +100,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     try {
       hold = await this.guard.shouldHold();
     } catch (err) {
-      this.metrics.redisError('sweep');
-      this.logger.warn(`sweep skipped: ${(err as Error).message}`);
+      this.sweepFailed(err, 'sweeps failing (guard check)');
       return;
     }
     this.hold = hold;
@@ -84,22 +117,22 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     }
     const failed = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
     if (failed.length > 0) {
-      this.metrics.redisError('sweep');
-      this.logger.warn(`sweep failed on ${failed.length} shard(s): ${failed[0].reason}`);
+      this.sweepFailed(failed[0].reason, `sweeps failing on ${failed.length} of ${results.length} shard(s)`);
       return;
     }
+    this.sweepSucceeded();
     // Only complete sweeps count: "no sweeps" alerts on this histogram's _count standing still.
     this.metrics.sweepTook(Number(process.hrtime.bigint() - startedAt) / 1e9);
   }
 
-  /** A shard's timer fired: its earliest live is due now. A failure is left to the next full pass. */
+  /** A shard's timer fired: its earliest live is due now. A failure is left to the next full pass (which backs off). */
   private async sweepDue(shard: number): Promise<void> {
-    if (this.stopping || this.inFlight.has(shard)) return;
+    if (this.stopping || this.failure || this.inFlight.has(shard)) return;
     try {
       const { ended } = await this.sweepShard(shard, this.hold);
       await this.guard.recordEndings(ended);
-    } catch {
-      this.metrics.redisError('sweep');
+    } catch (err) {
+      this.metrics.redisError('sweep', err);
     }
   }
 

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadAll } from 'js-yaml';
 import { freePort } from '../support/free-port';
-import { redisServerBin, waitForPing } from '../support/redis-process';
+import { ask, redisServerBin, waitForPing } from '../support/redis-process';
 import { RedisClusterSet } from '../support/redis-cluster';
 import { RedisSentinelSet } from '../support/redis-sentinel';
 import { waitFor } from '../support/wait-for';
@@ -258,12 +258,16 @@ describe('helm chart: the service starts with what the chart renders', () => {
     // Redis of the rendered mode, on this machine.
     let redis: LocalRedis | null = null;
     const extra: Record<string, string> = {};
+    // Sentinel and Cluster sets are shared by the renderings of their mode, emptied before each, as a new install's.
     if (env.REDIS_MODE === 'sentinel') {
       const master = env.REDIS_SENTINEL_MASTER;
       if (!sentinels.has(master)) sentinels.set(master, await RedisSentinelSet.start(master));
-      env.REDIS_NODES = sentinels.get(master)!.env.REDIS_NODES;
+      const set = sentinels.get(master)!;
+      await ask(await set.primaryPort(), 'FLUSHALL');
+      env.REDIS_NODES = set.env.REDIS_NODES;
     } else if (env.REDIS_MODE === 'cluster') {
       cluster ??= await RedisClusterSet.start();
+      await Promise.all(cluster.nodes.map((node) => ask(node.port, 'FLUSHALL')));
       env.REDIS_NODES = cluster.env.REDIS_NODES;
     } else {
       const url = new URL(env.REDIS_URL);

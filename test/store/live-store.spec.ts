@@ -1,3 +1,4 @@
+import { eventIdOf } from '../support/event-ids';
 import { StoreTier } from './support/store-tier';
 
 /**
@@ -123,9 +124,9 @@ describe('LiveStore (store tier)', () => {
     await tier.clock.advance(1000);
     expect(await beat('r6', 'new', 'anchor-b')).toMatchObject({ kind: 'ok' });
     expect((await tier.outboxEvents('r6')).map((e) => [e.id, e.type, e.reason ?? null])).toEqual([
-      ['old:1', 'live.started', null],
-      ['old:2', 'live.ended', 'superseded'],
-      ['new:1', 'live.started', null],
+      [eventIdOf('old', 1), 'live.started', null],
+      [eventIdOf('old', 2), 'live.ended', 'superseded'],
+      [eventIdOf('new', 1), 'live.started', null],
     ]);
     // The old live's tombstone and anchor index entry, derived in Lua, are the keys KeyLayout names.
     expect(await beat('r6', 'old', 'anchor-a')).toEqual({ kind: 'gone', reason: 'superseded' });
@@ -163,5 +164,32 @@ describe('LiveStore (store tier)', () => {
     expect(count('resumed', '')).toBe(1);
     expect(count('ended', 'disconnect')).toBe(1);
     expect(tier.published.filter((p) => p.cause === 'im-callback')).toHaveLength(3);
+  });
+
+  it('never gives two events one id: not after lost writes bring a seq back, not for a liveId used again', async () => {
+    const shard = tier.keys.shardOf('r8');
+    await beat('r8', 'l8');
+    // What a lagging replica holds: the record as it was after the start.
+    const replicaCopy = await tier.redis.hgetBuffer(tier.keys.rooms(shard), 'r8');
+    await tier.clock.advance(10000);
+    await tier.sweep(); // interrupted, seq 2
+    await beat('r8', 'l8'); // resumed, seq 3
+    // Failover to that replica: the two writes are lost (the outbox entries were already delivered).
+    await tier.redis.hset(tier.keys.rooms(shard), 'r8', replicaCopy!);
+    await tier.redis.zadd(tier.keys.due(shard), tier.clock.now() + 10000, 'r8');
+    expect(await tier.lives.end('r8', 'l8', 'anchor-1', 'normal')).toMatchObject({ kind: 'ended' });
+
+    const events = await tier.outboxEvents('r8');
+    expect(events.map((e) => [e.type, e.seq])).toEqual([['live.started', 1], ['live.interrupted', 2], ['live.resumed', 3], ['live.ended', 2]]);
+    expect(new Set(events.map((e) => e.id)).size).toBe(4);
+
+    // The same liveId again once forgotten (tombstone and record gone): its events get new ids too.
+    await tier.redis.del(tier.keys.gone(shard, 'r8', 'l8'));
+    await tier.clock.advance(tier.env.ENDED_RETENTION_MS);
+    await tier.sweep();
+    await beat('r8', 'l8');
+    const again = (await tier.outboxEvents('r8')).at(-1)!;
+    expect(again).toMatchObject({ type: 'live.started', seq: 1, id: eventIdOf('l8', 1) });
+    expect(again.id).not.toBe(events[0].id);
   });
 });

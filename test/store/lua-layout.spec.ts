@@ -12,6 +12,7 @@ const LUA_KEYS = withIncludes(`
 local tag, roomId, liveId, anchorId = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 local out = {gone_key(tag, roomId, liveId), anchor_index_key(tag, anchorId)}
 for _, name in ipairs({'rooms', 'due', 'ending', 'ended', 'sweep', 'outbox', 'dead'}) do out[#out + 1] = tag .. KEY[name] end
+out[#out + 1] = tag .. KEY.laneGate .. 'webhook#0'
 return out
 `);
 
@@ -53,9 +54,10 @@ describe('key layout: TypeScript and Lua name the same keys', () => {
         keys.sweepState(shard),
         keys.outbox(shard),
         keys.deadLetters(shard),
+        keys.laneGate(shard, 'webhook#0'),
       ]);
     }
     // Every shard key name is covered above.
-    expect(Object.keys(SHARD_KEY).sort()).toEqual(['anchors', 'dead', 'due', 'ended', 'ending', 'gone', 'outbox', 'rooms', 'sweep']);
+    expect(Object.keys(SHARD_KEY).sort()).toEqual(['anchors', 'dead', 'due', 'ended', 'ending', 'gone', 'laneGate', 'outbox', 'rooms', 'sweep']);
   });
 });

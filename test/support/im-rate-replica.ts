@@ -8,12 +8,13 @@ import Redis from 'ioredis';
 import { ImRateLimiter } from '../../src/notify/tencent-im/rate-limiter';
 import { SendPriority, SendQueue } from '../../src/notify/tencent-im/send-queue';
 import { defineLuaCommands } from '../../src/store/lua-scripts';
+import { rateStore } from './im-rate-store';
 
 async function main(): Promise<void> {
   const env = process.env;
   const redis = new Redis(env.REDIS_URL!);
   defineLuaCommands(redis);
-  const limiter = new ImRateLimiter(redis, env.KEY!, Number(env.RATE));
+  const limiter = new ImRateLimiter(rateStore(redis, env.KEY!), Number(env.RATE));
   if (env.STALL === '1') {
     // Every other time it asks the limiter, the event loop blocks while the answer is on its way.
     const take = limiter.take.bind(limiter);

@@ -55,6 +55,11 @@ export class RedisServer {
     await waitForPing(this.port);
   }
 
+  /** Sends a signal without waiting: SIGSTOP hangs Redis (connections stay open, nothing answers), SIGCONT resumes it. */
+  signal(signal: NodeJS.Signals): void {
+    this.process?.kill(signal);
+  }
+
   /** Stops the process (SIGKILL simulates a crash; SIGTERM a clean stop). */
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     const child = this.process;

@@ -21,6 +21,8 @@ export const FAST_TIMINGS = {
   LOG_LEVEL: 'error',
   // Tests end many lives at once on purpose; the guard has tests of its own.
   GUARD_MIN_COUNT: '100000',
+  // A stall of the busy test machine must not pass for a hung Redis; test/faults/redis-misbehaves sets its own.
+  REDIS_COMMAND_TIMEOUT_MS: '2000',
 };
 
 /** Existing tests run without anchor tokens; auth tests set AUTH_MODE=jwt themselves. */

@@ -1,3 +1,5 @@
+import { sleep } from '../../src/common/sleep';
+
 /** Polls `probe` until it returns a truthy value or `timeoutMs` passes. */
 type Truthy<T> = Exclude<T, false | null | undefined | 0 | ''>;
 
@@ -11,4 +13,4 @@ export async function waitFor<T>(probe: () => T | Promise<T>, timeoutMs = 10000,
   }
 }
 
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export { sleep } from '../../src/common/sleep';

@@ -24,6 +24,11 @@ export class WebhookReceiver {
   readonly requests: ReceivedRequest[] = [];
   private scripted: number[] = [];
   delayMs = 0;
+  /**
+   * Decides the answer to a verified request by its event (before the scripted statuses): a status, or a status
+   * with headers (e.g. a redirect's Location); undefined leaves it to the script. Outages and refusals of one event.
+   */
+  respondTo: ((event: any) => number | { status: number; headers?: Record<string, string> } | undefined) | null = null;
   /** Set by a test that sends unverifiable requests on purpose. */
   allowUnverified = false;
   /** Answered to each request that verified (JSON), for tests that read the body excerpt. */
@@ -42,9 +47,13 @@ export class WebhookReceiver {
       req.on('end', () => {
         const verificationError = receiver.verify(body, req.headers);
         receiver.requests.push({ headers: req.headers, body, json: safeParse(body), at: Date.now(), verificationError });
-        const status = verificationError ? 401 : (receiver.scripted.shift() ?? 200);
+        const decided = verificationError ? undefined : receiver.respondTo?.(safeParse(body));
+        const { status, headers } = typeof decided === 'number' ? { status: decided, headers: {} } : (decided ?? { status: undefined, headers: {} });
+        const answered = verificationError ? 401 : (status ?? receiver.scripted.shift() ?? 200);
         const answer = verificationError ? JSON.stringify({ error: verificationError }) : receiver.answerBody;
-        setTimeout(() => res.writeHead(status, { 'content-type': 'application/json' }).end(answer), receiver.delayMs);
+        setTimeout(() => {
+          if (!res.destroyed) res.writeHead(answered, { 'content-type': 'application/json', ...headers }).end(answer);
+        }, receiver.delayMs);
       });
     });
     await new Promise<void>((resolve) => receiver.server.listen(0, '127.0.0.1', resolve));

@@ -49,6 +49,6 @@ export function errorAction(code: number): ErrorAction {
   if (SIGNATURE_REFUSED.has(code)) return { kind: 'renew-signature' };
   if (code === 70050) return { kind: 'retry', retryAfterMs: VERIFY_LOCKOUT_MS };
   if (PERMANENT.has(code)) return { kind: 'permanent' };
-  // Unknown codes are retried with backoff; DELIVERY_MAX_ATTEMPTS bounds them before the dead letter.
+  // Unknown codes are retried with backoff until DELIVERY_RETRY_FOR_MS, then dead-lettered.
   return { kind: 'retry' };
 }

@@ -1,68 +1,98 @@
-import type { LuaCommands } from '../../store/lua-scripts';
-import type { RedisClient } from '../../store/redis-connection';
-
-/** How long one replica's "endings are waiting" mark holds back other notices unless renewed (its pump renews it every few ms). */
-const ENDED_WAITING_HOLD_MS = 100;
+import type { ImRateStore } from '../../store/im-rate-store';
 
 /**
- * The most a granted call may wait, from asking the limiter to going on the wire; an older grant is given
- * back unsent and asked for again (send-queue.ts), so a stalled replica cannot send stale grants in one
- * bunch. Covers a Redis round trip on a busy replica (99th percentile 12–15 ms in bench/delivery.ts).
+ * The most a call may leave after its slot; a call that cannot go by then is given back unsent and asked for
+ * again (send-queue.ts), so a stalled replica never sends stale calls in one bunch. The limiter's window is one
+ * second plus this, so any one second of calls leaving the replicas holds at most `limit`.
  */
-export const GRANT_TTL_MS = 20;
+export const LATE_MS = 20;
 
-/** One IM call granted by the limiter; `slot` gives it back if it is not sent. */
+/** Round trips remembered to judge how far ahead to book. */
+const RTT_SAMPLES = 20;
+
+/** One IM call the limiter granted: send it at `at` (this process's clock, epoch ms), or give `slot` back. */
 export interface ImCallGrant {
-  slot: string;
+  slot: number;
+  at: number;
 }
 
 /**
  * The app-wide IM call budget, kept in Redis (im-rate-3.lua) so that all replicas together stay under
  * `ratePerSec` in every one-second window at IM (which refuses the excess with 60007):
- * - at most `ratePerSec` minus 20 ms worth of calls (196 at 200/s) are granted in any window of
- *   1 s + GRANT_TTL_MS, and a grant is used within GRANT_TTL_MS or given back: so any one second of calls
- *   leaving the replicas holds at most 196, and calls reaching IM up to about 20 ms late (network, IM's
- *   front end) still fit under 200. That is 192/s sustained; the time a stall costs is made up after it.
- * - calls are paced at the full rate, 20 ms worth at once, so a window's worth does not go in one bunch.
+ * - calls get send times (slots) one interval apart at the full rate, and at most `ratePerSec` minus 20 ms
+ *   worth of them (196 at 200/s) in any 1.02 s: each call leaves within LATE_MS of its slot, and calls reaching
+ *   IM up to about 20 ms late (network, IM's front end) still fit under the rate. That is 192/s sustained.
+ * - slots are booked ahead, up to about two round trips to Redis, and mapped onto this process's clock from the
+ *   Redis time each answer carries (corrected by half the round trip): the round trip delays nothing but the
+ *   first call, so 1, 25 or 50 ms to Redis drain at the same rate.
  */
 export class ImRateLimiter {
   private readonly intervalUs: number;
-  private readonly perWindow: number;
-  private readonly windowUs = (1000 + GRANT_TTL_MS) * 1000;
+  private readonly limit: number;
+  private readonly windowUs = (1000 + LATE_MS) * 1000;
+  /** Calls that may go at once (20 ms worth): the margin kept under the rate. */
   readonly burst: number;
+  private readonly rtts: number[] = [];
+  /** Redis clock minus this process's clock, ms, from the answer with the shortest round trip lately. */
+  private offsetMs = 0;
+  private offsetRtt = Infinity;
+  private offsetAt = 0;
 
   constructor(
-    private readonly redis: RedisClient,
-    private readonly key: string,
+    private readonly store: ImRateStore,
     ratePerSec: number,
   ) {
     this.burst = Math.max(1, Math.floor(ratePerSec / 50));
     this.intervalUs = 1e6 / Math.max(1, ratePerSec);
-    this.perWindow = Math.max(1, ratePerSec - this.burst);
+    this.limit = Math.max(1, ratePerSec - this.burst);
+  }
+
+  /** The slowest recent round trip to Redis, ms (what booking ahead must cover). */
+  get roundTripMs(): number {
+    return this.rtts.length > 0 ? Math.max(...this.rtts) : 5;
   }
 
   /**
-   * Takes up to `wanted` calls, `wantedEnded` of them for endings; while any replica's endings wait,
-   * only endings get calls. When none is free, says how many ms until one may be.
+   * Books up to `wanted` calls, `wantedEnded` of them for endings; while any replica's endings wait, only
+   * endings get calls. When none is free, says how many ms until asking again may help.
+   * @throws the Redis error when the limiter is unreachable
    */
   async take(wanted: number, wantedEnded = 0): Promise<{ granted: ImCallGrant[]; waitMs: number }> {
-    const [, waitMs, ...slots] = await this.commands.imRate(
-      this.key, this.sentKey, `${this.key}:ended-waiting`,
-      this.intervalUs, this.burst, this.perWindow, this.windowUs, wanted, wantedEnded, ENDED_WAITING_HOLD_MS,
-    );
-    return { granted: slots.map((slot) => ({ slot: String(slot) })), waitMs: Number(waitMs) };
+    const rtt = this.roundTripMs;
+    const askedAt = Date.now();
+    const answer = await this.store.take({
+      intervalUs: this.intervalUs,
+      limit: this.limit,
+      windowUs: this.windowUs,
+      wanted,
+      wantedEnded,
+      holdMs: Math.max(100, Math.ceil(3 * rtt)),
+      // The answer needs half a round trip to get here, and the event loop a moment to act on it.
+      minAheadUs: Math.ceil((rtt * 0.75 + 5) * 1000),
+      horizonUs: Math.ceil((2 * rtt + 30) * 1000),
+    });
+    const answeredAt = Date.now();
+    this.learn(askedAt, answeredAt, answer.redisNowUs / 1000);
+    return {
+      granted: answer.slots.map((slot) => ({ slot, at: slot / 1000 - this.offsetMs })),
+      waitMs: answer.waitMs,
+    };
   }
 
   /** Gives back a call that was granted but not sent, so the window does not count it. */
   async giveBack(grant: ImCallGrant): Promise<void> {
-    await this.redis.zrem(this.sentKey, grant.slot);
+    await this.store.giveBack(grant.slot);
   }
 
-  private get sentKey(): string {
-    return `${this.key}:sent`;
-  }
-
-  private get commands(): LuaCommands {
-    return this.redis as unknown as LuaCommands;
+  /** Keeps the round trip and the clock offset (from the shortest recent round trip: the least skewed one). */
+  private learn(askedAt: number, answeredAt: number, redisNowMs: number): void {
+    const rtt = answeredAt - askedAt;
+    this.rtts.push(rtt);
+    if (this.rtts.length > RTT_SAMPLES) this.rtts.shift();
+    if (rtt <= this.offsetRtt || answeredAt - this.offsetAt > 10000) {
+      this.offsetMs = redisNowMs - (askedAt + answeredAt) / 2;
+      this.offsetRtt = rtt;
+      this.offsetAt = answeredAt;
+    }
   }
 }

@@ -1,5 +1,6 @@
-import { DeliveryError } from '../notifier';
-import { GRANT_TTL_MS, ImCallGrant, ImRateLimiter } from './rate-limiter';
+import { sleep } from '../../common/sleep';
+import { LocalDeliveryError } from '../notifier';
+import { ImCallGrant, ImRateLimiter, LATE_MS } from './rate-limiter';
 
 /** Lower goes first: endings before interruptions and resumptions. */
 export enum SendPriority {
@@ -7,14 +8,8 @@ export enum SendPriority {
   Other = 1,
 }
 
-/** A call granted to a waiter, and when the limiter was asked for it (before the round trip). */
-interface Granted {
-  grant: ImCallGrant;
-  askedAt: number;
-}
-
 interface Waiter {
-  resolve: (granted: Granted) => void;
+  resolve: (grant: ImCallGrant) => void;
   reject: (err: Error) => void;
 }
 
@@ -23,20 +18,20 @@ const MAX_TAKE = 64;
 const MIN_WAIT_MS = 1;
 
 /**
- * Sends wait here for a share of the shared rate; when the budget frees up, the highest-priority
- * waiter goes first, so a burst of thousands of endings is not stuck behind interruption notices.
- * The limiter also holds other notices back while another replica's endings wait (im-rate-3.lua).
- * One pump per process asks the limiter for as many calls as there are waiters.
+ * Sends wait here for a share of the shared rate; when calls are granted, the highest-priority waiters get
+ * them, so a burst of thousands of endings is not stuck behind interruption notices. The limiter also holds
+ * other notices back while another replica's endings wait (im-rate-3.lua). One pump per process asks the
+ * limiter for as many calls as there are waiters without one.
  *
- * A grant is used only if the call can go within GRANT_TTL_MS of asking for it: after an event-loop stall
- * (GC, a busy replica) the stale grant is given back unsent and the send asks again, first in line, so
- * stalled calls never reach IM in one bunch on top of the calls the other replicas made meanwhile.
+ * A granted call goes at its slot, and no later than LATE_MS after it: after an event-loop stall (GC, a busy
+ * replica) the late call is given back unsent and the send asks again, first in line, so stalled calls never
+ * reach IM in one bunch on top of the calls the other replicas made meanwhile.
  */
 export class SendQueue {
   private readonly waiting: Waiter[][] = [[], []];
   private pumping = false;
   private closed = false;
-  /** Grants given back because they were too old to use (a sign of stalls). */
+  /** Calls given back because they could not go within LATE_MS of their slot (a sign of stalls). */
   staleGrants = 0;
 
   constructor(private readonly limiter: ImRateLimiter) {}
@@ -46,33 +41,62 @@ export class SendQueue {
   }
 
   /**
-   * Resolves when this send may go, and the caller must send right away (no await in between);
-   * rejects with a retryable DeliveryError when the limiter is unreachable.
+   * Resolves when this send may go, and the caller must send right away (no await in between).
+   * @throws LocalDeliveryError (retryable) when the limiter is unreachable, the queue closes or `signal` aborts
    */
-  async acquire(priority: SendPriority): Promise<void> {
-    let granted = await this.wait(priority, false);
-    while (Date.now() - granted.askedAt > GRANT_TTL_MS) {
-      this.staleGrants++;
-      try {
-        await this.limiter.giveBack(granted.grant);
-      } catch (err) {
-        throw new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter');
+  async acquire(priority: SendPriority, signal?: AbortSignal): Promise<void> {
+    let first = false;
+    for (;;) {
+      const grant = await this.wait(priority, first, signal);
+      const early = grant.at - Date.now();
+      if (early > 0 && !(await sleep(early, signal))) {
+        await this.giveBack(grant);
+        throw new LocalDeliveryError('tencent-im: send aborted', 'aborted');
       }
-      granted = await this.wait(priority, true);
+      if (Date.now() - grant.at <= LATE_MS) return;
+      this.staleGrants++;
+      await this.giveBack(grant);
+      first = true;
     }
   }
 
   /** Lets waiting sends go back to the outbox (still pending) instead of holding shutdown up. */
   close(): void {
     this.closed = true;
-    this.failAll(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
+    this.failAll(new LocalDeliveryError('tencent-im: shutting down', 'shutdown'));
   }
 
-  private wait(priority: SendPriority, first: boolean): Promise<Granted> {
-    if (this.closed) return Promise.reject(new DeliveryError('tencent-im: shutting down', true, 'shutdown'));
+  private async giveBack(grant: ImCallGrant): Promise<void> {
+    try {
+      await this.limiter.giveBack(grant);
+    } catch (err) {
+      throw new LocalDeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, 'rate-limiter');
+    }
+  }
+
+  private wait(priority: SendPriority, first: boolean, signal?: AbortSignal): Promise<ImCallGrant> {
+    if (this.closed) return Promise.reject(new LocalDeliveryError('tencent-im: shutting down', 'shutdown'));
+    if (signal?.aborted) return Promise.reject(new LocalDeliveryError('tencent-im: send aborted', 'aborted'));
     return new Promise((resolve, reject) => {
-      if (first) this.waiting[priority].unshift({ resolve, reject });
-      else this.waiting[priority].push({ resolve, reject });
+      const queue = this.waiting[priority];
+      const onAbort = () => {
+        const at = queue.indexOf(waiter);
+        if (at >= 0) queue.splice(at, 1);
+        reject(new LocalDeliveryError('tencent-im: send aborted', 'aborted'));
+      };
+      const waiter: Waiter = {
+        resolve: (grant) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(grant);
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (first) queue.unshift(waiter);
+      else queue.push(waiter);
       if (!this.pumping) void this.pump();
     });
   }
@@ -81,22 +105,21 @@ export class SendQueue {
     this.pumping = true;
     try {
       while (this.size > 0) {
-        let grant: { granted: ImCallGrant[]; waitMs: number };
-        const askedAt = Date.now();
+        let answer: { granted: ImCallGrant[]; waitMs: number };
         try {
           const wanted = Math.min(this.size, MAX_TAKE);
-          grant = await this.limiter.take(wanted, Math.min(this.waiting[SendPriority.Ended].length, wanted));
+          answer = await this.limiter.take(wanted, Math.min(this.waiting[SendPriority.Ended].length, wanted));
         } catch (err) {
-          this.failAll(new DeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, true, 'rate-limiter'));
+          this.failAll(new LocalDeliveryError(`tencent-im: rate limiter unavailable: ${(err as Error).message}`, 'rate-limiter'));
           return;
         }
-        for (const call of grant.granted) {
+        for (const grant of answer.granted) {
           const waiter = this.next();
-          // A waiter that left meanwhile (shutdown): its call is not sent.
-          if (waiter) waiter.resolve({ grant: call, askedAt });
-          else void this.limiter.giveBack(call).catch(() => undefined);
+          // A waiter that left meanwhile (aborted, shutdown): its call is not sent.
+          if (waiter) waiter.resolve(grant);
+          else void this.limiter.giveBack(grant).catch(() => undefined);
         }
-        if (grant.granted.length === 0) await sleep(Math.max(MIN_WAIT_MS, grant.waitMs));
+        if (answer.granted.length === 0) await sleep(Math.max(MIN_WAIT_MS, answer.waitMs));
       }
     } finally {
       this.pumping = false;
@@ -108,9 +131,7 @@ export class SendQueue {
     return undefined;
   }
 
-  private failAll(error: DeliveryError): void {
+  private failAll(error: LocalDeliveryError): void {
     for (const queue of this.waiting) for (const waiter of queue.splice(0)) waiter.reject(error);
   }
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

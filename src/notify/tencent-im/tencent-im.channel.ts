@@ -1,8 +1,6 @@
-import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import { Environment } from '../../config/environment';
-import { KeyLayout } from '../../store/key-layout';
-import { REDIS } from '../../store/redis.tokens';
-import type { RedisClient } from '../../store/redis-connection';
+import { ImRateStore } from '../../store/im-rate-store';
 import { ImRateLimiter } from './rate-limiter';
 import { ImRestClient } from './rest-client';
 import { SendQueue } from './send-queue';
@@ -21,8 +19,7 @@ export class TencentImChannel implements BeforeApplicationShutdown {
 
   constructor(
     private readonly env: Environment,
-    @Inject(REDIS) private readonly redis: RedisClient,
-    private readonly keys: KeyLayout,
+    private readonly rateStore: ImRateStore,
     private readonly stats: TencentImStats,
   ) {}
 
@@ -31,7 +28,7 @@ export class TencentImChannel implements BeforeApplicationShutdown {
     const sdkAppId = env.TENCENT_IM_SDKAPPID!;
     const userSig = new UserSigCache(sdkAppId, env.TENCENT_IM_SECRET_KEY, env.TENCENT_IM_ADMIN, env.TENCENT_IM_USERSIG_TTL_SEC);
     const client = new ImRestClient(env.TENCENT_IM_BASE_URL, sdkAppId, env.TENCENT_IM_ADMIN, userSig, env.TENCENT_IM_TIMEOUT_MS);
-    this.queue = new SendQueue(new ImRateLimiter(this.redis, this.keys.imRate(), env.TENCENT_IM_RATE_PER_SEC));
+    this.queue = new SendQueue(new ImRateLimiter(this.rateStore, env.TENCENT_IM_RATE_PER_SEC));
     return new TencentImNotifier(client, userSig, this.queue, this.stats, {
       events: env.TENCENT_IM_EVENTS,
       endedText: env.TENCENT_IM_TEXT,

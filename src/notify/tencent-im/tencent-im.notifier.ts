@@ -23,6 +23,9 @@ export interface TencentImNotifierOptions {
  */
 export class TencentImNotifier implements Notifier {
   readonly name = 'tencent-im';
+  /** Endings go first (send-queue.ts); viewer apps order notices by `seq`. */
+  readonly ordered = false;
+  readonly describe = 'Tencent IM send_group_msg';
   private readonly logger = new Logger('TencentImNotifier');
   private readonly events: Set<ViewerEventName>;
 
@@ -41,18 +44,18 @@ export class TencentImNotifier implements Notifier {
     return notice !== null && this.events.has(notice.name);
   }
 
-  async deliver(event: LiveEvent): Promise<void> {
+  async deliver(event: LiveEvent, signal?: AbortSignal): Promise<void> {
     const notice = viewerNotice(event);
     if (!notice) return;
     const body = groupMessage(event, notice.type, this.options.endedText, this.options.forbidCallbacks);
     const priority = notice.type === 'LIVE_ENDED' ? SendPriority.Ended : SendPriority.Other;
 
-    let reply = await this.send(body, priority);
+    let reply = await this.send(body, priority, signal);
     if (reply.ErrorCode !== 0 && errorAction(reply.ErrorCode).kind === 'renew-signature') {
       this.userSig.renew();
       this.stats.signatureRenewals++;
       this.logger.warn(`IM refused the admin UserSig (${reply.ErrorCode}); made a new one and retrying`);
-      reply = await this.send(body, priority);
+      reply = await this.send(body, priority, signal);
     }
     if (reply.ErrorCode === 0 && reply.ActionStatus === 'OK') {
       this.stats.sent++;
@@ -61,14 +64,14 @@ export class TencentImNotifier implements Notifier {
     throw this.failure(event, reply);
   }
 
-  private async send(body: GroupMessageBody, priority: SendPriority): Promise<ImReply> {
-    await this.queue.acquire(priority);
+  private async send(body: GroupMessageBody, priority: SendPriority, signal?: AbortSignal): Promise<ImReply> {
+    await this.queue.acquire(priority, signal);
     try {
       return await this.client.call(SEND_GROUP_MSG, body);
     } catch (err) {
       if (!(err instanceof ImTransportError)) throw err;
       this.stats.countRetry(err.code);
-      throw new DeliveryError(`tencent-im: ${err.message}`, true, err.code);
+      throw new DeliveryError(`tencent-im: ${err.message}`, true, err.code, undefined, 'network');
     }
   }
 
@@ -79,14 +82,14 @@ export class TencentImNotifier implements Notifier {
     switch (action.kind) {
       case 'retry':
         this.stats.countRetry(code);
-        return new DeliveryError(message, true, code, action.retryAfterMs);
+        return new DeliveryError(message, true, code, action.retryAfterMs, 'im');
       case 'renew-signature':
         // A fresh UserSig was refused too: a clock or key problem; wait a minute rather than hammer.
         this.stats.countRetry(code);
-        return new DeliveryError(message, true, code, 60000);
+        return new DeliveryError(message, true, code, 60000, 'im');
       case 'permanent':
         this.stats.countDeadLetter(code);
-        return new DeliveryError(message, false, code);
+        return new DeliveryError(message, false, code, undefined, 'im');
     }
   }
 }

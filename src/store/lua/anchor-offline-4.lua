@@ -19,6 +19,7 @@
     ARGV[4] graceMs      the grace of a room with the configured timeout
     ARGV[5] eventTimeMs  when IM saw it (0 = unknown: now)
     ARGV[6] timeoutMs    the configured timeout; a room with its own gets the grace scaled like its beat interval
+    ARGV[7] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'interrupted', transitions} | {'shortened', {}} | {'ignored', {}, why}
@@ -32,6 +33,7 @@
 local rooms, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3]
 local graceMs, eventTime, timeoutMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+use_event_token(ARGV[7])
 
 local rec = read_room(rooms, roomId)
 if not rec then return {'ignored', {}, 'no live'} end

@@ -16,6 +16,7 @@
     ARGV[2] anchorId
     ARGV[3] groupId      '' = no check
     ARGV[4] eventTimeMs  when IM saw it (0 = unknown: now)
+    ARGV[5] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'resumed', transitions} | {'restored', {}} | {'ignored', {}, why}
@@ -28,6 +29,7 @@
 -- @include emit
 local rooms, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId, eventTime = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4])
+use_event_token(ARGV[5])
 
 local rec = read_room(rooms, roomId)
 if not rec then return {'ignored', {}, 'no live'} end

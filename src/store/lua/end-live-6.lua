@@ -17,6 +17,7 @@
     ARGV[4] anchorId     '' = no check
     ARGV[5] reason       an end reason (REASONS)
     ARGV[6] retentionMs
+    ARGV[7] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'ended', transitions, reason, liveId}
@@ -36,6 +37,7 @@ local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], ou
 local goneKey = KEYS[6]
 local roomId, liveId, anchorId, reason = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local retentionMs = tonumber(ARGV[6])
+use_event_token(ARGV[7])
 local askedLive = liveId ~= ''
 
 local now = now_ms()

@@ -22,6 +22,7 @@
     ARGV[9] ratePerSec   heartbeat rate limit of the anchor (0 = off)
     ARGV[10] burst
     ARGV[11] indexAnchor 1 = record anchorId -> roomId when a live starts (for IM callbacks)
+    ARGV[12] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'ok', transitions, deadline}       transitions: see emit.lua; deadline: when the live ends if silent (ms)
@@ -43,12 +44,41 @@ local goneKey, anchors = KEYS[6], KEYS[7]
 local roomId, liveId, anchorId, groupId = ARGV[2], ARGV[3], ARGV[4], ARGV[5]
 local timeoutMs, suspectMs, retentionMs = tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8])
 local ratePerSec, burst, indexAnchor = tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11] == '1'
+use_event_token(ARGV[12])
+
+local now = now_ms()
+local packed = redis.call('HGET', k.rooms, roomId)
+
+-- Steady beat: the room's running live beats again, nothing pending. This is what nearly every call is (every
+-- anchor, every few seconds), so it reads and rewrites the packed record directly (room-record.lua's order)
+-- and answers as the full path below would. The tombstone is not read: a liveId's tombstone is written when
+-- that live ends (finish.lua, in the same script that marks the record ended), so a record still running
+-- this liveId means there is none.
+if packed then
+  local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
+  if l == liveId and flags == STATE_CODES.live then
+    local allowed, nextTat = take_beat(tat and hb * 1000 + tat, ratePerSec, burst, now)
+    if not allowed then return {'limited', {}, nextTat} end
+    if a ~= anchorId then return {'conflict', {}, a} end
+    -- Times are kept relative to lastHeartbeatAt, which becomes now; trailing nils are left off.
+    local tatOffset = nextTat and math.floor(nextTat - now * 1000)
+    if g then
+      packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset, nil, g)
+    elseif tatOffset then
+      packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset)
+    else
+      packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q)
+    end
+    redis.call('HSET', k.rooms, roomId, packed)
+    redis.call('ZADD', k.due, now + suspectMs, roomId)
+    return {'ok', {}, now + timeoutMs}
+  end
+end
 
 local goneReason = redis.call('GET', goneKey)
 if goneReason then return {'gone', {}, goneReason} end
 
-local now = now_ms()
-local rec = read_room(k.rooms, roomId)
+local rec = packed and decode_room(packed, roomId)
 local allowed, tat = take_beat(rec and rec.tat, ratePerSec, burst, now)
 if not allowed then return {'limited', {}, tat} end
 

@@ -25,6 +25,7 @@
     ARGV[3] retentionMs
     ARGV[4] gapMs        a longer time since the last sweep counts as our own outage
     ARGV[5] hold         1 = the mass-timeout guard holds silence-endings
+    ARGV[6] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'swept', transitions, interrupted, ended, claimed, gapMs, rescheduled, nextDueInMs}
@@ -44,6 +45,7 @@ local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], ou
 local sweepState = KEYS[6]
 local limit, retentionMs = tonumber(ARGV[2]), tonumber(ARGV[3])
 local gapMs, hold = tonumber(ARGV[4]), ARGV[5] == '1'
+use_event_token(ARGV[6])
 
 local now = now_ms()
 local state = redis.call('HMGET', sweepState, 'last', 'resumed')

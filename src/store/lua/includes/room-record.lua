@@ -21,12 +21,10 @@
 --     the last heartbeat (a beat outranks every older report, so an older one need not be kept)
 -- STATES, STATE_CODES, REASONS and REASON_CODES come from the generated include `layout`.
 
--- Returns the record as a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df, pt, po}, or nil.
+-- Decodes a packed record into a table {l, a, g, s, st, hb, to, su, q, tat, en, r, pr, da, df, pt, po}.
 -- `pr` (pending reason) is 'disconnect' or nil; `da` when its grace began; `df` (disconnected from) is
 -- 'live' or 'interrupted'. `pt` is the EventTime of the last presence report, `po` whether it said online.
-local function read_room(rooms, roomId)
-  local packed = redis.call('HGET', rooms, roomId)
-  if not packed then return nil end
+local function decode_room(packed, roomId)
   local l, a, flags, hb, st, to, su, q, tat, at, g, pt = cmsgpack.unpack(packed)
   local s = STATES[flags % 4]
   local pending = math.floor(flags / 32) % 2 == 1
@@ -42,6 +40,12 @@ local function read_room(rooms, roomId)
   end
   if pt and s ~= 'ended' then rec.pt, rec.po = hb + pt, math.floor(flags / 128) % 2 == 1 end
   return rec
+end
+
+-- The room's record as decode_room gives it, or nil.
+local function read_room(rooms, roomId)
+  local packed = redis.call('HGET', rooms, roomId)
+  return packed and decode_room(packed, roomId)
 end
 
 local function write_room(rooms, roomId, rec)
