@@ -8,7 +8,7 @@ import { EndOutcome, EndReason, HeartbeatOutcome, LiveRecord, ShardCounts, Sweep
 import { REDIS } from './redis.tokens';
 import { decodeRoomRecord, RoomRecord } from './room-record';
 import { ArgsOf, KeysOf, SCRIPTS } from './script-specs';
-import { ScriptReply, ScriptRunner } from './scripts';
+import { ScriptReply, ScriptRunner, toReply } from './scripts';
 import { WriteCoalescer } from './write-coalescer';
 import type { RedisClient } from './redis-connection';
 
@@ -48,9 +48,9 @@ export class LiveStore {
   }
 
   /**
-   * Many heartbeats, one round trip per shard touched (a pipeline of heartbeat scripts, all keys in the
-   * shard's slot, so it also runs on a Cluster). Outcomes come back in input order; a beat whose shard
-   * could not be reached gets the Error instead (the other shards' beats are unaffected).
+   * Many heartbeats, one round trip per shard touched: one heartbeat-many-5.lua call per shard (keys all in the
+   * shard's slot, so it also runs on a Cluster), each beat taken as heartbeat() takes it. Outcomes come back in
+   * input order; a beat whose shard could not be reached gets the Error instead (other shards' beats are unaffected).
    */
   async heartbeats(inputs: HeartbeatInput[]): Promise<Array<HeartbeatOutcome | Error>> {
     const byShard = new Map<number, number[]>();
@@ -63,15 +63,37 @@ export class LiveStore {
     const outcomes = new Array<HeartbeatOutcome | Error>(inputs.length);
     this.beats.hold();
     await Promise.all(
-      [...byShard.values()].map(async (positions) => {
-        const replies = await this.scripts.changeMany(SCRIPTS.heartbeat, positions.map((i) => this.heartbeatCall(inputs[i])));
-        positions.forEach((i, k) => {
-          const reply = replies[k];
-          outcomes[i] = reply instanceof Error ? reply : this.heartbeatOutcome(reply);
+      [...byShard].map(async ([shard, positions]) => {
+        const beats = positions.flatMap((i) => {
+          const { roomId, liveId, anchorId, groupId, timeoutMs, suspectMs } = inputs[i];
+          return [roomId, liveId, anchorId, groupId, timeoutMs, suspectMs];
         });
+        try {
+          const raw = (await this.scripts.run(SCRIPTS.heartbeatMany, this.shardKeys(shard), this.beatSettings(shard), beats)) as unknown[];
+          positions.forEach((i, k) => (outcomes[i] = this.heartbeatOutcome(toReply(raw[k + 2]))));
+        } catch (err) {
+          for (const i of positions) outcomes[i] = err as Error;
+        }
       }),
     );
     return outcomes;
+  }
+
+  private shardKeys(shard: number): KeysOf<typeof SCRIPTS.heartbeatMany> {
+    const { keys } = this;
+    return { rooms: keys.rooms(shard), due: keys.due(shard), ending: keys.ending(shard), ended: keys.ended(shard), outbox: keys.outbox(shard) };
+  }
+
+  private beatSettings(shard: number): ArgsOf<typeof SCRIPTS.heartbeatMany> {
+    return {
+      tag: this.keys.tag(shard),
+      retentionMs: this.env.ENDED_RETENTION_MS,
+      ratePerSec: this.env.HEARTBEAT_RATE_PER_SEC,
+      burst: this.env.HEARTBEAT_RATE_BURST,
+      // Only IM callbacks read the anchor index: without them it would be memory for nothing.
+      indexAnchor: this.env.TENCENT_IM_CALLBACK_TOKEN ? 1 : 0,
+      eventToken: eventToken(),
+    };
   }
 
   private heartbeatCall(input: HeartbeatInput): [KeysOf<typeof SCRIPTS.heartbeat>, ArgsOf<typeof SCRIPTS.heartbeat>] {

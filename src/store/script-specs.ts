@@ -25,6 +25,7 @@ export const SCRIPTS = {
     ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone', 'anchors'],
     ['tag', 'roomId', 'liveId', 'anchorId', 'groupId', 'timeoutMs', 'suspectMs', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'],
   ),
+  heartbeatMany: spec('heartbeat-many', ['rooms', 'due', 'ending', 'ended', 'outbox'], ['tag', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'], 'beats'),
   endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs', 'eventToken']),
   sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold', 'eventToken']),
   anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs', 'eventToken']),

@@ -19,10 +19,13 @@ export interface ScriptReply {
 export class ScriptRunner {
   constructor(private readonly redis: RedisClient) {}
 
-  /** Runs a script and returns its raw reply; rejects with the Redis error (e.g. a connection or script error). */
-  run<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<S>): Promise<unknown> {
+  /**
+   * Runs a script and returns its raw reply; rejects with the Redis error (e.g. a connection or script error).
+   * `rest`: the trailing arguments of a script whose spec declares them (ARGV[n..]).
+   */
+  run<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<S>, rest: Array<string | number> = []): Promise<unknown> {
     const command = (this.redis as unknown as Record<string, (...args: Array<string | number>) => Promise<unknown>>)[script.command];
-    return command.call(this.redis, ...ordered(script, keys, argv));
+    return command.call(this.redis, ...ordered(script, keys, argv), ...rest);
   }
 
   /**
@@ -59,7 +62,8 @@ function ordered<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<
   ];
 }
 
-function toReply(raw: unknown): ScriptReply {
+/** A state-changing script's raw reply as a ScriptReply (outcome, parsed transitions, the outcome's values). */
+export function toReply(raw: unknown): ScriptReply {
   const [outcome, transitions, ...values] = raw as [string, Array<string | number>, ...unknown[]];
   return { outcome, transitions: parseTransitions(transitions), values };
 }

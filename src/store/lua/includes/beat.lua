@@ -1,0 +1,72 @@
+-- One heartbeat against a shard's keys `k` {rooms, due, ending, ended, outbox, tag}, at `now`: starts a live,
+-- extends it, resumes it, or supersedes the room's previous live; the room's anchor is rate limited (GCRA, in the
+-- room record). `goneKey` is this liveId's tombstone, `anchors` the anchor index bucket (written only when
+-- indexAnchor). Returns what heartbeat-7.lua returns for it; heartbeat-many-5.lua calls it once per beat.
+-- Needs the includes layout, room-record, gcra, emit and finish before it.
+local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now)
+  local packed = redis.call('HGET', k.rooms, roomId)
+
+  -- Steady beat: the room's running live beats again, nothing pending. This is what nearly every call is (every
+  -- anchor, every few seconds), so it reads and rewrites the packed record directly (room-record.lua's order)
+  -- and answers as the full path below would. The tombstone is not read: a liveId's tombstone is written when
+  -- that live ends (finish.lua, in the same script that marks the record ended), so a record still running
+  -- this liveId means there is none.
+  if packed then
+    local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
+    if l == liveId and flags == STATE_CODES.live then
+      local allowed, nextTat = take_beat(tat and hb * 1000 + tat, ratePerSec, burst, now)
+      if not allowed then return {'limited', {}, nextTat} end
+      if a ~= anchorId then return {'conflict', {}, a} end
+      -- Times are kept relative to lastHeartbeatAt, which becomes now; trailing nils are left off.
+      local tatOffset = nextTat and math.floor(nextTat - now * 1000)
+      if g then
+        packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset, nil, g)
+      elseif tatOffset then
+        packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset)
+      else
+        packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q)
+      end
+      redis.call('HSET', k.rooms, roomId, packed)
+      redis.call('ZADD', k.due, now + suspectMs, roomId)
+      return {'ok', {}, now + timeoutMs}
+    end
+  end
+
+  local goneReason = redis.call('GET', goneKey)
+  if goneReason then return {'gone', {}, goneReason} end
+
+  local rec = packed and decode_room(packed, roomId)
+  local allowed, tat = take_beat(rec and rec.tat, ratePerSec, burst, now)
+  if not allowed then return {'limited', {}, tat} end
+
+  -- An ended live whose tombstone is gone is past its retention (the sweep has yet to remove it): a new live.
+  if rec and rec.l == liveId and rec.s ~= 'ended' then
+    if rec.a ~= anchorId then return {'conflict', {}, rec.a} end
+    rec.hb, rec.to, rec.su = now, timeoutMs, suspectMs
+    if rec.s == 'interrupted' then
+      rec.s, rec.pr, rec.da, rec.df = 'live', nil, nil, nil
+      redis.call('ZREM', k.ending, roomId)
+      emit(k.outbox, rec, roomId, 'live.resumed', nil, now)
+    end
+  else
+    local previousLiveId = nil
+    if rec then
+      if rec.s ~= 'ended' then
+        -- Its viewers are told of the new live instead of its ending (live.started names it).
+        previousLiveId = rec.l
+        finish(k, rec, roomId, 'superseded', now, retentionMs)
+      end
+      -- The record is replaced, so it no longer waits to expire.
+      redis.call('ZREM', k.ended, roomId)
+    end
+    rec = {l = liveId, a = anchorId, g = groupId, s = 'live', st = now, hb = now, to = timeoutMs, su = suspectMs, q = 0}
+    if indexAnchor then redis.call('HSET', anchors, anchorId, roomId) end
+    emit(k.outbox, rec, roomId, 'live.started', nil, now, nil, previousLiveId)
+  end
+
+  -- Kept across a new live of the room, like the anchor's rate.
+  rec.tat = tat
+  write_room(k.rooms, roomId, rec)
+  redis.call('ZADD', k.due, now + suspectMs, roomId)
+  return {'ok', transitions_reply(), now + timeoutMs}
+end
