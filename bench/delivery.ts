@@ -1,4 +1,7 @@
 import { fork } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { DelayProxy } from '../test/support/delay-proxy';
 import { join } from 'node:path';
 import { ensureBuilt } from './support/build';
 import { scale, sleep, SMOKE } from './support/options';
@@ -18,13 +21,29 @@ import type { FakeImReport } from './support/fake-im-process';
  */
 const ENDINGS = scale(Number(process.env.BENCH_ENDINGS ?? 10000), 400);
 const INTERRUPTIONS = scale(500, 40);
+/** Endings of the figures with Redis farther away (5b): 10 s of calls at the rate. */
+const RTT_ENDINGS = scale(2000, 300);
+const BENCH_WEBHOOK_SECRET = `whsec_${Buffer.from('bench-webhook-secret-0123456789ab').toString('base64')}`;
 const RATE = 200;
 const SDKAPPID = 1400000001;
 const KEY = 'bench-im-secret-key-0123456789abcdef';
 
 export async function runDelivery(): Promise<Row[]> {
   ensureBuilt();
+  return [
+    ...(await runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' })),
+    ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })),
+    ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' })),
+    ...(await runViewersWhileBackendDown()),
+  ];
+}
+
+/** Endings (and interruptions) written due at one instant, delivered by 2 replicas `rttMs` (round trip) away from Redis. */
+async function runBurst(options: { endings: number; interruptions: number; rttMs: number; label: string }): Promise<Row[]> {
+  const { endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs, label } = options;
   const redis = await startRedis();
+  // Each direction gets half the round trip; the benchmark's own writes go straight to Redis.
+  const proxy = rttMs > 0 ? await DelayProxy.start(redis.port, rttMs / 2) : null;
   // Every answer takes 50 ms. When the fake's process stalls (a busy machine), calls queue in its sockets and are
   // counted in one bunch when it wakes up; verbose runs list those stalls next to the busiest window.
   const im = await FakeImProcess.start({ IM_SDKAPPID: String(SDKAPPID), IM_KEY: KEY, IM_ANSWERS: String((ENDINGS + INTERRUPTIONS) * 2), IM_DELAY_MS: '50' });
@@ -32,7 +51,7 @@ export async function runDelivery(): Promise<Row[]> {
   const replicas: ChildServer[] = [];
   try {
     const env = {
-      AUTH_MODE: 'none', REDIS_URL: redis.url, NOTIFIERS: 'tencent-im',
+      AUTH_MODE: 'none', REDIS_URL: proxy ? proxy.url : redis.url, NOTIFIERS: 'tencent-im',
       TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url,
       TENCENT_IM_RATE_PER_SEC: String(RATE), DELIVERY_CONCURRENCY: '5000',
       // A burst of silence-endings is what the mass-timeout guard exists to hold; this figure measures delivery.
@@ -44,20 +63,8 @@ export async function runDelivery(): Promise<Row[]> {
 
     // All lives fall due at the same instant, 2 s from now: endings are past their timeout by then,
     // interruptions past their suspect point but far from their (long) timeout.
-    const { redis: client, keys } = bench;
-    const dueAt = (await redisNow(client)) + 2000;
-    const pipeline = client.pipeline();
-    for (let i = 0; i < ENDINGS + INTERRUPTIONS; i++) {
-      const roomId = `room-d${i}`;
-      const ending = i < ENDINGS;
-      const lastHeartbeatAt = ending ? dueAt - 30000 : dueAt - 12000;
-      pipeline.hset(keys.rooms(keys.shardOf(roomId)), roomId, encodeRunningRecord({
-        roomId, liveId: `live-d${i}`, anchorId: `anchor-d${i}`, startedAt: dueAt - 60000,
-        lastHeartbeatAt, timeoutMs: ending ? 20000 : 300000, suspectMs: 10000, seq: 1,
-      }));
-      pipeline.zadd(keys.due(keys.shardOf(roomId)), dueAt, roomId);
-    }
-    await pipeline.exec();
+    const dueAt = (await redisNow(bench.redis)) + 2000;
+    await writeLives(bench, ENDINGS + INTERRUPTIONS, (i) => ({ dueAt, ending: i < ENDINGS }), `${label}${rttMs}`);
 
     const total = ENDINGS + INTERRUPTIONS;
     const giveUpAt = Date.now() + 2000 + (total / RATE) * 1000 * 1.5 + 15000;
@@ -74,7 +81,7 @@ export async function runDelivery(): Promise<Row[]> {
     if (process.env.BENCH_VERBOSE) {
       const perSecond = new Map<number, number>();
       for (const at of calls) perSecond.set(Math.floor((at - calls[0]) / 1000), (perSecond.get(Math.floor((at - calls[0]) / 1000)) ?? 0) + 1);
-      process.stderr.write(`IM calls per second: ${[...perSecond.values()].join(' ')}\n`);
+      process.stderr.write(`${label} ${rttMs} ms: IM calls per second: ${[...perSecond.values()].join(' ')}\n`);
       const during = received.stalls.filter((s) => s.at + s.ms >= calls[0]);
       const longest = during.map((s) => s.ms).sort((a, b) => b - a);
       // A stall that ends in the busiest window pushed into it the calls that arrived while it lasted.
@@ -85,29 +92,102 @@ export async function runDelivery(): Promise<Row[]> {
       );
     }
     const sent = received.messages.slice().sort((a, b) => a.at - b.at);
-    const drainS = (sent[sent.length - 1].at - sent[0].at) / 1000;
+    const drainS = sent.length > 1 ? (sent[sent.length - 1].at - sent[0].at) / 1000 : Infinity;
     const drainRate = (sent.length - 1) / drainS;
-    const lastEnded = Math.max(...sent.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at));
-    const interruptedFirst = sent.filter((m) => m.type === 'LIVE_INTERRUPTED' && m.at < lastEnded).length;
     const ended = sent.filter((m) => m.type === 'LIVE_ENDED').length;
     const rejected = received.requests.filter((r) => r.errorCode !== 0).length;
     // A repeat (same Random) is a redelivery: IM drops it, but it spent a call of the rate.
     const repeats = received.duplicates;
+    const where = rttMs > 0 ? `${rttMs} ms round trip to Redis` : 'IM answers in 50 ms';
+    const target = rttMs > 0 ? 0.9 : 0.95;
+    const rows = [
+      row(
+        `${label} IM drain rate, ${fmt(ENDINGS)} endings${INTERRUPTIONS ? ` + ${fmt(INTERRUPTIONS)} interruptions` : ''}, 2 replicas, ${where}`,
+        `${fmt(drainRate, 1)} msg/s (${fmt(sent.length)} in ${fmt(drainS, 1)} s; ${ended} ended; ${repeats} repeats${rejected ? `; ${rejected} calls refused` : ''})`,
+        `≥ ${target * 100}% of ${RATE}/s = ${fmt(RATE * target)}/s`, drainRate / RATE, drainRate >= RATE * target && sent.length === total,
+      ),
+      row(`${label} IM calls in the busiest 1 s window${rttMs > 0 ? `, ${rttMs} ms to Redis` : ''}`, `${busiest}`, `≤ ${RATE}`, busiest / RATE, busiest <= RATE),
+    ];
+    if (INTERRUPTIONS > 0) {
+      const lastEnded = Math.max(...sent.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at));
+      const interruptedFirst = sent.filter((m) => m.type === 'LIVE_INTERRUPTED' && m.at < lastEnded).length;
+      rows.push(row(`${label} interrupted notices sent before the last ended one`, `${interruptedFirst} of ${INTERRUPTIONS}`, '0 (ended first)', null, interruptedFirst === 0));
+    }
+    return rows;
+  } finally {
+    await Promise.all(replicas.map((r) => r.stop()));
+    await bench.redis.quit();
+    im.stop();
+    await proxy?.close();
+    await redis.destroy();
+  }
+}
+
+/**
+ * 1,000 lives fall silent over 10 s (100 endings/s, half the IM rate) while the business backend answers 503 to
+ * every webhook: viewers' LIVE_ENDED latency, from the ending (event `at`) to the call reaching IM, must not
+ * notice the backend's outage (each destination is a lane of its own).
+ */
+async function runViewersWhileBackendDown(): Promise<Row[]> {
+  const ENDINGS_DOWN = scale(1000, 100);
+  const SPREAD_MS = scale(10000, 2000);
+  const redis = await startRedis();
+  const im = await FakeImProcess.start({ IM_SDKAPPID: String(SDKAPPID), IM_KEY: KEY, IM_ANSWERS: '0', IM_DELAY_MS: '0' });
+  const refusing = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => res.writeHead(503, { 'content-type': 'application/json' }).end('{}'));
+  });
+  await new Promise<void>((resolve) => refusing.listen(0, '127.0.0.1', resolve));
+  const bench = benchStore(redis.url, { SHARDS: 16 });
+  const replicas: ChildServer[] = [];
+  try {
+    const env = {
+      AUTH_MODE: 'none', REDIS_URL: redis.url, NOTIFIERS: 'webhook,tencent-im',
+      WEBHOOK_URLS: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hooks`, WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+      TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url,
+      TENCENT_IM_RATE_PER_SEC: String(RATE), GUARD_ENABLED: 'false',
+    };
+    replicas.push(await ChildServer.service(env), await ChildServer.service(env));
+    const firstDue = (await redisNow(bench.redis)) + 2000;
+    await writeLives(bench, ENDINGS_DOWN, (i) => ({ dueAt: firstDue + Math.floor((i * SPREAD_MS) / ENDINGS_DOWN), ending: true }), 'down');
+    const giveUpAt = Date.now() + 2000 + SPREAD_MS + 30000;
+    while ((await im.count()) < ENDINGS_DOWN && Date.now() < giveUpAt) await sleep(250);
+    const received = await im.report();
+    const latencies = received.messages.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at - m.eventAt).sort((a, b) => a - b);
+    const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Infinity;
+    const p50 = latencies[Math.floor(latencies.length / 2)] ?? Infinity;
     return [
       row(
-        `5. IM drain rate, ${fmt(ENDINGS)} endings + ${fmt(INTERRUPTIONS)} interruptions, 2 replicas, IM answers in 50 ms`,
-        `${fmt(drainRate, 1)} msg/s (${fmt(sent.length)} in ${fmt(drainS, 1)} s; ${ended} ended; ${repeats} repeats${rejected ? `; ${rejected} calls refused` : ''})`,
-        `≥ 95% of ${RATE}/s = ${fmt(RATE * 0.95)}/s`, drainRate / RATE, drainRate >= RATE * 0.95 && sent.length === total,
+        `5c. viewers' LIVE_ENDED latency p99 while the webhook receiver answers 503, ${fmt(ENDINGS_DOWN)} endings over ${SPREAD_MS / 1000} s, 2 replicas`,
+        `${fmt(p99)} ms (p50 ${fmt(p50)} ms; ${latencies.length} of ${ENDINGS_DOWN} at IM)`,
+        '< 2,000 ms', p99 / 2000, p99 < 2000 && latencies.length === ENDINGS_DOWN,
       ),
-      row('5. IM calls in the busiest 1 s window', `${busiest}`, `≤ ${RATE}`, busiest / RATE, busiest <= RATE),
-      row('5. interrupted notices sent before the last ended one', `${interruptedFirst} of ${INTERRUPTIONS}`, '0 (ended first)', null, interruptedFirst === 0),
     ];
   } finally {
     await Promise.all(replicas.map((r) => r.stop()));
     await bench.redis.quit();
     im.stop();
+    refusing.closeAllConnections();
+    refusing.close();
     await redis.destroy();
   }
+}
+
+/** Writes `count` running lives straight into the store (a pipeline), due when `plan` says: endings past their timeout. */
+async function writeLives(bench: ReturnType<typeof benchStore>, count: number, plan: (i: number) => { dueAt: number; ending: boolean }, tag: string): Promise<void> {
+  const { redis: client, keys } = bench;
+  const pipeline = client.pipeline();
+  for (let i = 0; i < count; i++) {
+    const roomId = `room-${tag}-${i}`;
+    const { dueAt, ending } = plan(i);
+    const lastHeartbeatAt = ending ? dueAt - 30000 : dueAt - 12000;
+    pipeline.hset(keys.rooms(keys.shardOf(roomId)), roomId, encodeRunningRecord({
+      roomId, liveId: `live-${tag}-${i}`, anchorId: `anchor-${tag}-${i}`, startedAt: dueAt - 60000,
+      lastHeartbeatAt, timeoutMs: ending ? 20000 : 300000, suspectMs: 10000, seq: 1,
+    }));
+    pipeline.zadd(keys.due(keys.shardOf(roomId)), dueAt, roomId);
+  }
+  await pipeline.exec();
 }
 
 /** bench/support/fake-im-process.ts as a child process, asked over IPC. */

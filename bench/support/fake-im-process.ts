@@ -8,7 +8,8 @@ import { FakeTencentIm } from '../../test/support/fake-tencent-im';
  */
 export interface FakeImReport {
   requests: Array<{ at: number; errorCode: number }>;
-  messages: Array<{ at: number; type: string }>;
+  /** `eventAt`: the transition time the message carries (its `at`). */
+  messages: Array<{ at: number; type: string; eventAt: number }>;
   duplicates: number;
   /** Event-loop stalls longer than stallMs. */
   stallMs: number;
@@ -32,7 +33,7 @@ async function main(): Promise<void> {
     if (ask === 'report') {
       const report: FakeImReport = {
         requests: im.requests.map(({ at, errorCode }) => ({ at, errorCode })),
-        messages: im.messages.map(({ at, data }) => ({ at, type: data.type })),
+        messages: im.messages.map(({ at, data }) => ({ at, type: data.type, eventAt: data.at })),
         duplicates: im.duplicates.length,
         stallMs: STALL_MS,
         stalls,

@@ -5,6 +5,11 @@ import { SweeperModule } from '../sweeper/sweeper.module';
 import { AdminController } from './admin.controller';
 import { AdminWebhooksController } from './admin-webhooks.controller';
 import { AdminTokenGuard } from './admin-token.guard';
+import { DeliveriesController } from './deliveries.controller';
 
-@Module({ imports: [RoomsModule, SweeperModule, NotifyModule], controllers: [AdminController, AdminWebhooksController], providers: [AdminTokenGuard] })
+@Module({
+  imports: [RoomsModule, SweeperModule, NotifyModule],
+  controllers: [AdminController, AdminWebhooksController, DeliveriesController],
+  providers: [AdminTokenGuard],
+})
 export class AdminModule {}

@@ -48,8 +48,9 @@ export class DeliveryLane {
   private running = false;
   private loop: Promise<void> | null = null;
   private readonly inFlight = new Set<Promise<void>>();
+  /** What this replica holds, by heldKey (stream ids repeat across shards: the shard is part of the key). */
   private readonly held = new Map<string, Held>();
-  /** Entries this replica handed back recently, by id, until when it leaves them to the others. */
+  /** Entries this replica handed back recently, by heldKey, until when it leaves them to the others. */
   private readonly handedBack = new Map<string, number>();
   private readonly stopping = new AbortController();
   private keepAlive: NodeJS.Timeout | null = null;
@@ -79,6 +80,11 @@ export class DeliveryLane {
 
   get name(): string {
     return this.spec.name;
+  }
+
+  /** The destination as an operator may see it (no secret). */
+  get describe(): string {
+    return this.notifier.describe;
   }
 
   start(): void {
@@ -144,7 +150,7 @@ export class DeliveryLane {
         if (!claimed) continue;
         this.reclaimCursors.set(shard, claimed.next);
         for (const entry of claimed.entries) {
-          if ((this.handedBack.get(entry.entryId) ?? 0) > Date.now()) await this.outbox.handBack(entry, this.name, this.settings.claimIdleMs);
+          if ((this.handedBack.get(heldKey(entry)) ?? 0) > Date.now()) await this.outbox.handBack(entry, this.name, this.settings.claimIdleMs);
           else entries.push(entry);
         }
       }
@@ -182,13 +188,13 @@ export class DeliveryLane {
       // An ordered lane hands over the live's next parked event when one finishes: deliver it in the same slot.
       while (entry) {
         const held: Held = { entry, phase: 'delivering', since: Date.now(), abort: new AbortController() };
-        this.held.set(entry.entryId, held);
+        this.held.set(heldKey(entry), held);
         try {
           const outcome = await this.deliver(held);
           if (outcome === 'abandoned') return;
           entry = await this.outbox.finish(entry, this.spec, this.consumer, outcome === 'delivered' ? undefined : outcome);
         } finally {
-          this.held.delete(held.entry.entryId);
+          this.held.delete(heldKey(held.entry));
         }
       }
     };
@@ -288,7 +294,7 @@ export class DeliveryLane {
     try {
       for (const held of stuck) {
         held.abort.abort();
-        this.handedBack.set(held.entry.entryId, now + this.settings.claimIdleMs);
+        this.handedBack.set(heldKey(held.entry), now + this.settings.claimIdleMs);
         await this.outbox.handBack(held.entry, this.name, this.settings.claimIdleMs);
       }
       if (stuck.length > 0) {
@@ -303,6 +309,11 @@ export class DeliveryLane {
       this.logger.warn(`could not refresh held deliveries: ${(err as Error).message}`);
     }
   }
+}
+
+/** An entry's key among those a replica holds: `<shard>/<stream id>`. */
+function heldKey(entry: OutboxEntry): string {
+  return `${entry.shard}/${entry.entryId}`;
 }
 
 /** "90 s", "3.5 h": for log lines and dead-letter reasons. */

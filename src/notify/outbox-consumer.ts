@@ -11,7 +11,7 @@ import { Notifier, NOTIFIERS } from './notifier';
 import { OutboxSignal } from './outbox-signal';
 import { TransitionLog } from './transition-log';
 
-/** How often a replica trims the outbox and removes the consumers of stopped replicas. */
+/** At most this long between two housekeeping rounds of a replica (trimming, stale consumers); DELIVERY_CLAIM_IDLE_MS if shorter. */
 const MAINTAIN_EVERY_MS = 60000;
 
 /**
@@ -60,7 +60,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   async onApplicationBootstrap(): Promise<void> {
     await this.outbox.ensureLanes();
     for (const lane of this.lanes) lane.start();
-    this.maintenance = setInterval(() => void this.maintain(false), MAINTAIN_EVERY_MS);
+    this.maintenance = setInterval(() => void this.maintain(false), Math.min(MAINTAIN_EVERY_MS, this.env.DELIVERY_CLAIM_IDLE_MS));
     void this.maintain(false);
   }
 
@@ -72,8 +72,9 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async maintain(leaving: boolean): Promise<void> {
-    // A consumer is stale well after anything it held would have been reclaimed.
-    const staleMs = Math.max(MAINTAIN_EVERY_MS, 4 * this.env.DELIVERY_CLAIM_IDLE_MS);
+    // A consumer is stale well after anything it held would have been reclaimed (a live replica polls every
+    // DELIVERY_POLL_MS, which keeps its consumers' idle time low).
+    const staleMs = 4 * Math.max(this.env.DELIVERY_CLAIM_IDLE_MS, this.env.DELIVERY_POLL_MS);
     try {
       let trimmed = 0;
       let removed = 0;

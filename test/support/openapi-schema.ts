@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * End a live normally
-         * @description Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`).
+         * @description Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`). An end of a liveId the service has not seen yet (it overtook the first heartbeat) is remembered: that liveId never starts, its beats get 410, and nobody is told.
          */
         post: operations["Rooms_end"];
         delete?: never;
@@ -152,6 +152,103 @@ export interface paths {
          * @description Each WEBHOOK_URLS entry gets one `webhook.test` event, signed as every webhook is (Standard Webhooks), at once; the answer reports each URL's status, time and body excerpt. Not written to the outbox and never retried.
          */
         post: operations["AdminWebhooks_test"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Where each destination (lane) stands
+         * @description Backlog, lag and failure of the IM channel and each webhook URL.
+         */
+        get: operations["Deliveries_lanes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Page through the events kept in the outbox
+         * @description For a backend that was down: every event of the last OUTBOX_RETENTION_MS (24 h by default), oldest first, from `since` or after `cursor`. Delivery is separate: this listing does not change what is sent.
+         */
+        get: operations["Deliveries_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dead-letters": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List dead letters
+         * @description Events a destination gave up, oldest first, filtered by lane, type, room and time.
+         */
+        get: operations["Deliveries_deadLetters"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dead-letters/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Inspect one dead letter */
+        get: operations["Deliveries_deadLetter"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/dead-letters/redeliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Redeliver dead letters
+         * @description Tries each named dead letter once more to its own destination, now. A delivered letter is removed; a failed one is kept as it was, and the answer says why it failed. The event keeps its id, so the receiver recognises a repeat.
+         */
+        post: operations["Deliveries_redeliver"];
         delete?: never;
         options?: never;
         head?: never;
@@ -436,6 +533,126 @@ export interface components {
         WebhookTestResponse: {
             /** @description One entry per WEBHOOK_URLS entry, in order. */
             results: components["schemas"]["WebhookTestAnswer"][];
+        };
+        LaneStandingDto: {
+            /** @example tencent-im */
+            lane: string;
+            /**
+             * @description The destination, without secrets.
+             * @example webhook https://backend.example.com
+             */
+            destination: string;
+            /** @description Events read and not finished. */
+            pending: number;
+            /** @description Events not read yet (null: Redis cannot say). */
+            unread: number | null;
+            /** @description When the oldest unfinished event was written, epoch ms. */
+            oldestAt: number | null;
+            /** @description Set while the destination fails: since (epoch ms), last error, when seen. */
+            failing: Record<string, never> | null;
+        };
+        OutboxEventDto: {
+            /** @example live-42:3 */
+            id: string;
+            /** @enum {string} */
+            type: "live.started" | "live.interrupted" | "live.resumed" | "live.ended";
+            /** @example 3 */
+            seq: number;
+            /** @example room-1 */
+            roomId: string;
+            /** @example live-42 */
+            liveId: string;
+            /** @example anchor-7 */
+            anchorId: string;
+            /** @example room-1 */
+            groupId: string;
+            /** @enum {string} */
+            reason?: "normal" | "timeout" | "disconnect" | "admin" | "superseded";
+            /** @description Transition time, epoch ms. */
+            at: number;
+            /** @description Timeout endings: when the live was due, epoch ms. */
+            deadline?: number;
+            /**
+             * @description Where this event stands in the listing: pass it as `cursor` to continue after it.
+             * @example 1764275335123-0/7
+             */
+            cursor: string;
+        };
+        EventsPage: {
+            /** @description Events kept in the outbox (OUTBOX_RETENTION_MS), oldest first. */
+            items: components["schemas"]["OutboxEventDto"][];
+            /** @description Cursor of the next page; null when there is nothing more (yet). */
+            next: string | null;
+        };
+        LiveEventDto: {
+            /** @example live-42:3 */
+            id: string;
+            /** @enum {string} */
+            type: "live.started" | "live.interrupted" | "live.resumed" | "live.ended";
+            /** @example 3 */
+            seq: number;
+            /** @example room-1 */
+            roomId: string;
+            /** @example live-42 */
+            liveId: string;
+            /** @example anchor-7 */
+            anchorId: string;
+            /** @example room-1 */
+            groupId: string;
+            /** @enum {string} */
+            reason?: "normal" | "timeout" | "disconnect" | "admin" | "superseded";
+            /** @description Transition time, epoch ms. */
+            at: number;
+            /** @description Timeout endings: when the live was due, epoch ms. */
+            deadline?: number;
+        };
+        DeadLetterDto: {
+            /**
+             * @description `<shard>:<stream id>`
+             * @example 7:1764275335123-0
+             */
+            id: string;
+            /**
+             * @description The destination that gave it up.
+             * @example webhook-1a2b3c4d
+             */
+            lane: string;
+            /** @description When it was given up, epoch ms. */
+            at: number;
+            /**
+             * @description Why: the last answer, or how long it was retried.
+             * @example webhook-1a2b3c4d: HTTP 422
+             */
+            reason: string;
+            /** @description What the destination answered last: HTTP status, IM ErrorCode or a transport code. */
+            code?: number | string;
+            /** @description Attempts made. */
+            attempts: number;
+            event: components["schemas"]["LiveEventDto"];
+        };
+        DeadLettersPage: {
+            items: components["schemas"]["DeadLetterDto"][];
+            /** @description Cursor of the next page; null when there is nothing more. */
+            next: string | null;
+        };
+        RedeliverRequest: {
+            /**
+             * @description Dead letters to redeliver (ids from the listing), at most 500.
+             * @example [
+             *       "7:1764275335123-0"
+             *     ]
+             */
+            ids: string[];
+        };
+        RedeliveryResult: {
+            id: string;
+            /** @enum {string} */
+            outcome: "delivered" | "failed" | "not-found" | "lane-gone";
+            /** @description Why it failed (the letter is kept). */
+            reason?: string;
+        };
+        RedeliveryResponse: {
+            results: components["schemas"]["RedeliveryResult"][];
         };
         HealthStatus: {
             /**
@@ -847,7 +1064,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The live is ended (now or before). */
+            /** @description The live is ended (now, before, or before it started). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -903,22 +1120,6 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "message": "token is not for room room-1",
                      *       "error": "Forbidden"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such live in this room. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "message": "no live live-42 in room room-1",
-                     *       "error": "Not Found"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -1462,6 +1663,462 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Deliveries_lanes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LaneStandingDto"][];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "storage unavailable, retry shortly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Deliveries_events: {
+        parameters: {
+            query?: {
+                /** @description Start at this time (epoch ms, the outbox's clock); ignored with `cursor`. */
+                since?: number;
+                /** @description Continue after this item: the `next` of the previous page. */
+                cursor?: string;
+                limit?: number;
+                /** @description Only events of this type. */
+                type?: "live.started" | "live.interrupted" | "live.resumed" | "live.ended";
+                /** @description Only events of this room. */
+                roomId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EventsPage"];
+                };
+            };
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": [
+                     *         "liveId may contain only letters, digits and _ . @ -"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "storage unavailable, retry shortly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Deliveries_deadLetters: {
+        parameters: {
+            query?: {
+                /** @description Start at this time (epoch ms, the outbox's clock); ignored with `cursor`. */
+                since?: number;
+                /** @description Continue after this item: the `next` of the previous page. */
+                cursor?: string;
+                limit?: number;
+                /** @description Only events of this type. */
+                type?: "live.started" | "live.interrupted" | "live.resumed" | "live.ended";
+                /** @description Only events of this room. */
+                roomId?: string;
+                /** @description Only dead letters given up at or before this time (epoch ms). */
+                until?: number;
+                /** @description Only this destination's: `tencent-im`, `webhook-<8 hex>` (see GET /v1/admin/deliveries), `log`. */
+                lane?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLettersPage"];
+                };
+            };
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": [
+                     *         "liveId may contain only letters, digits and _ . @ -"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "storage unavailable, retry shortly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Deliveries_deadLetter: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DeadLetterDto"];
+                };
+            };
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": [
+                     *         "liveId may contain only letters, digits and _ . @ -"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such dead letter. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "storage unavailable, retry shortly"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    Deliveries_redeliver: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RedeliverRequest"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RedeliveryResponse"];
+                };
+            };
+            /** @description A field is missing, malformed or unknown (each named in `message`), or the body is not a JSON object: not JSON, empty, nested deeper than 32 levels, or with a `__proto__` / `constructor.prototype` key. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 400,
+                     *       "error": "Bad Request",
+                     *       "message": [
+                     *         "liveId may contain only letters, digits and _ . @ -"
+                     *       ]
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing or wrong `Authorization: Bearer <ADMIN_TOKEN>`. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 401,
+                     *       "message": "admin token required",
+                     *       "error": "Unauthorized"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The admin API is disabled: ADMIN_TOKEN is not set. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 403,
+                     *       "message": "admin API disabled: ADMIN_TOKEN is not set",
+                     *       "error": "Forbidden"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Redis is unreachable; retry after the number of seconds in Retry-After. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait before retrying. */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "statusCode": 503,
+                     *       "error": "Service Unavailable",
+                     *       "message": "storage unavailable, retry shortly"
+                     *     }
+                     */
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };

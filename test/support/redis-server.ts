@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -53,6 +53,13 @@ export class RedisServer {
       { stdio: 'ignore' },
     );
     await waitForPing(this.port);
+  }
+
+  /** Kills the server and starts it again with no data (no persistence, a failover to an empty node): same port. */
+  async restartEmpty(): Promise<void> {
+    await this.stop('SIGKILL');
+    for (const entry of readdirSync(this.dir)) rmSync(join(this.dir, entry), { recursive: true, force: true });
+    await this.launch();
   }
 
   /** Sends a signal without waiting: SIGSTOP hangs Redis (connections stay open, nothing answers), SIGCONT resumes it. */

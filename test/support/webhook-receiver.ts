@@ -12,6 +12,8 @@ export interface ReceivedRequest {
   at: number;
   /** Why the reference library refused its signature, or null when it verified. */
   verificationError: string | null;
+  /** The status it was answered. */
+  answeredWith: number;
 }
 
 /**
@@ -46,11 +48,13 @@ export class WebhookReceiver {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
         const verificationError = receiver.verify(body, req.headers);
-        receiver.requests.push({ headers: req.headers, body, json: safeParse(body), at: Date.now(), verificationError });
+        const request: ReceivedRequest = { headers: req.headers, body, json: safeParse(body), at: Date.now(), verificationError, answeredWith: 0 };
+        receiver.requests.push(request);
         const decided = verificationError ? undefined : receiver.respondTo?.(safeParse(body));
         const { status, headers } = typeof decided === 'number' ? { status: decided, headers: {} } : (decided ?? { status: undefined, headers: {} });
         const answered = verificationError ? 401 : (status ?? receiver.scripted.shift() ?? 200);
         const answer = verificationError ? JSON.stringify({ error: verificationError }) : receiver.answerBody;
+        request.answeredWith = answered;
         setTimeout(() => {
           if (!res.destroyed) res.writeHead(answered, { 'content-type': 'application/json', ...headers }).end(answer);
         }, receiver.delayMs);

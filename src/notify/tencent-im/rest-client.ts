@@ -47,7 +47,11 @@ export class ImRestClient {
     });
   }
 
-  async call(path: string, body: object): Promise<ImReply> {
+  /**
+   * One REST call. `signal` aborts it (the delivery was handed back or the process stops).
+   * @throws ImTransportError when no IM answer came (network, time-out, abort, non-200, not JSON)
+   */
+  async call(path: string, body: object, signal?: AbortSignal): Promise<ImReply> {
     const params = {
       sdkappid: this.sdkAppId,
       identifier: this.admin,
@@ -59,7 +63,7 @@ export class ImRestClient {
     let status: number;
     let data: unknown;
     try {
-      ({ status, data } = await this.http.post(`/${path}`, body, { params }));
+      ({ status, data } = await this.http.post(`/${path}`, body, { params, signal }));
     } catch (err) {
       // Only the code: axios errors carry the request URL, which holds the UserSig.
       const code = (err as AxiosError).code ?? 'network';

@@ -67,7 +67,7 @@ export class TencentImNotifier implements Notifier {
   private async send(body: GroupMessageBody, priority: SendPriority, signal?: AbortSignal): Promise<ImReply> {
     await this.queue.acquire(priority, signal);
     try {
-      return await this.client.call(SEND_GROUP_MSG, body);
+      return await this.client.call(SEND_GROUP_MSG, body, signal);
     } catch (err) {
       if (!(err instanceof ImTransportError)) throw err;
       this.stats.countRetry(err.code);
