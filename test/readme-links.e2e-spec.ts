@@ -95,6 +95,23 @@ describe('documentation links', () => {
     expect(dangling).toEqual([]);
   });
 
+  it('every page under docs/ can be reached from the README by following links', () => {
+    const reached = new Set<string>();
+    const queue = [join(ROOT, 'README.md')];
+    while (queue.length > 0) {
+      const file = queue.shift()!;
+      if (reached.has(file)) continue;
+      reached.add(file);
+      for (const href of parse(file).links) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(href) || href.startsWith('#')) continue;
+        const target = resolve(dirname(file), decodeURIComponent(href.split('#')[0]));
+        if (target.endsWith('.md') && existsSync(target)) queue.push(target);
+      }
+    }
+    const docs = files.filter((f) => relative(ROOT, f).startsWith('docs/'));
+    expect(docs.filter((f) => !reached.has(f)).map((f) => relative(ROOT, f))).toEqual([]);
+  });
+
   it('the check itself notices a missing file and a missing heading', () => {
     const readme = join(ROOT, 'README.md');
     expect(danglingReason(readme, 'docs/no-such-page.md')).toBe('no such file');

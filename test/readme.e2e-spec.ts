@@ -32,6 +32,15 @@ describe('README and docs/', () => {
     }
   });
 
+  it('every section of the operators\' guide that a message of the service names exists', () => {
+    const sources = readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts') && !f.endsWith('.spec.ts'));
+    const named = new Set(sources.flatMap((f) => [...read(join('src', f)).matchAll(/operators\\?' guide, \\?"([^"\\]+)\\?"/g)].map((m) => m[1])));
+    const guide = readdirSync(join(ROOT, 'docs', 'operators')).map((f) => read(join('docs', 'operators', f))).join('\n');
+    const headings = new Set([...guide.matchAll(/^#+ (.+)$/gm)].map((m) => m[1].trim()));
+    expect(named).toContain('Changing the layout or SHARDS');
+    expect([...named].filter((title) => !headings.has(title))).toEqual([]);
+  });
+
   it('states the Node.js version package.json requires, and no other', () => {
     const required = (JSON.parse(read('package.json')) as { engines: { node: string } }).engines.node.replace(/^>=/, '');
     const pages = ['README.md', ...readdirSync(join(ROOT, 'docs'), { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];

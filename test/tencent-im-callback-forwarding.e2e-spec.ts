@@ -87,6 +87,17 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
     expect({ status: broken.status, text: broken.text }).toEqual({ status: 500, text: 'upstream broke' });
   });
 
+  it('forwards a large callback whole (a group created with 600 initial members: beyond the 16 KiB of other routes)', async () => {
+    const members = Array.from({ length: 600 }, (_, i) => ({ Member_Account: `member-account-${String(i).padStart(4, '0')}` }));
+    const created = JSON.stringify({ CallbackCommand: 'Group.CallbackAfterCreateGroup', GroupId: '@TGS#big', Type: 'Public', Owner_Account: 'owner', MemberList: members });
+    expect(created.length).toBeGreaterThan(20 * 1024);
+    const answer = await sendImCallback(svc.url, 'Group.CallbackAfterCreateGroup', created, { token: TOKEN });
+    expect({ status: answer.status, body: answer.json }).toEqual({ status: 200, body: OK });
+    expect(business.received.at(-1)!.body).toBe(created);
+    const heartbeat = await svc.post('/v1/rooms/big-room/heartbeat', { liveId: 'big-live', anchorId: 'a', pad: 'x'.repeat(20 * 1024) });
+    expect(heartbeat.status).toBe(413); // the other routes keep their limit
+  });
+
   it('acts on the commands it owns and still forwards them; IM gets its answer without waiting for the business', async () => {
     await startLive(svc, 'fw-room', 'fw-anchor');
     const before = business.received.length;

@@ -1,4 +1,6 @@
-import type { FastifyRequest } from 'fastify';
+import { Injectable } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
 /** The route Tencent IM posts its third-party callbacks to. */
 export const IM_CALLBACK_ROUTE = '/v1/callbacks/tencent-im';
@@ -16,4 +18,25 @@ export function isImCallbackRoute(request: FastifyRequest): boolean {
   if (!url.startsWith(IM_CALLBACK_ROUTE)) return false;
   const next = url.charAt(IM_CALLBACK_ROUTE.length);
   return next === '' || next === '?' || next === '/';
+}
+
+/**
+ * Largest callback body accepted. IM callbacks can outgrow the service's 16 KiB request limit (a message
+ * callback carries up to 12 KB of MsgBody plus its envelope; a group created with hundreds of initial members
+ * lists them all), and with forwarding on, every callback must reach the business.
+ */
+export const IM_CALLBACK_BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * Gives the callback route its own body limit. Fastify takes a route's limit only when the route is added, so
+ * this hooks route registration, which Nest does at app.init(), after the providers are built.
+ */
+@Injectable()
+export class CallbackBodyLimit {
+  constructor(adapterHost: HttpAdapterHost) {
+    adapterHost.httpAdapter.getInstance<FastifyInstance>().addHook('onRoute', (route) => {
+      const path = route.url;
+      if (path === IM_CALLBACK_ROUTE || path === `${IM_CALLBACK_ROUTE}/`) route.bodyLimit = IM_CALLBACK_BODY_LIMIT_BYTES;
+    });
+  }
 }

@@ -1,11 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConfigSection, InjectConfig } from '../config/sections';
-import { KeyLayout } from '../store/key-layout';
 import { LiveStore } from '../store/live-store';
 import { LaneStanding, OutboxStore } from '../store/outbox-store';
 import { EndingsMinute, RecentEnding, RecentEndings } from '../store/recent-endings';
-import { REDIS } from '../store/redis.tokens';
-import type { RedisClient } from '../store/redis-connection';
+import { StatusStore } from '../store/status-store';
 import { GuardStatus, MassTimeoutGuard } from '../sweeper/mass-timeout-guard';
 import { RedisReachability, RedisReachabilityState } from './redis-reachability';
 import { PRESENCE_SEEN_MS, ReplicaPresence, ReplicaSeen } from './replica-presence';
@@ -56,10 +54,9 @@ export class DashboardService {
     private readonly outbox: OutboxStore,
     private readonly guard: MassTimeoutGuard,
     private readonly endings: RecentEndings,
-    private readonly keys: KeyLayout,
     private readonly reachability: RedisReachability,
     private readonly presence: ReplicaPresence,
-    @Inject(REDIS) private readonly redis: RedisClient,
+    private readonly status: StatusStore,
   ) {}
 
   async data(): Promise<DashboardData> {
@@ -109,12 +106,8 @@ export class DashboardService {
 
   /** When each shard was last swept (written by the sweep script, Redis time), against Redis' clock. */
   private async sweepHealth(): Promise<SweepHealth> {
-    const [time, ...lasts] = await Promise.all([
-      this.redis.time(),
-      ...this.keys.allShards().map((shard) => this.redis.hget(this.keys.sweepState(shard), 'last')),
-    ]);
-    const now = Number(time[0]) * 1000 + Math.floor(Number(time[1]) / 1000);
-    const ages = lasts.map((last) => (last === null ? null : Math.max(0, now - Number(last))));
+    const { now, lastSweptAt } = await this.status.sweepTimes();
+    const ages = lastSweptAt.map((last) => (last === null ? null : Math.max(0, now - last)));
     const known = ages.filter((age): age is number => age !== null);
     return {
       intervalMs: this.env.SWEEP_INTERVAL_MS,

@@ -1,6 +1,5 @@
-import { Inject, Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { REDIS } from '../store/redis.tokens';
-import type { RedisClient } from '../store/redis-connection';
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { StatusStore } from '../store/status-store';
 
 /** Whether this replica reaches Redis, and since when it does not (what the status page says first). */
 export interface RedisReachabilityState {
@@ -23,32 +22,34 @@ export class RedisReachability implements OnModuleInit, OnModuleDestroy {
   private unreachableSince: number | null = null;
   private lastAnsweredAt: number | null = null;
   private lastError: string | null = null;
-  private readonly onReady = () => {
-    this.unreachableSince = null;
-    this.lastError = null;
-  };
-  private readonly onClose = () => {
-    this.unreachableSince ??= Date.now();
-  };
-  private readonly onError = (err: Error) => {
-    this.lastError = err.message;
-  };
+  private unwatch: (() => void) | null = null;
 
-  constructor(@Inject(REDIS) private readonly redis: RedisClient) {}
+  constructor(private readonly status: StatusStore) {}
 
   onModuleInit(): void {
-    this.redis.on('ready', this.onReady).on('close', this.onClose).on('error', this.onError);
-    if (this.redis.status !== 'ready' && this.redis.status !== 'connect') this.unreachableSince = Date.now();
+    this.unwatch = this.status.watchConnection({
+      ready: () => {
+        this.unreachableSince = null;
+        this.lastError = null;
+      },
+      close: () => {
+        this.unreachableSince ??= Date.now();
+      },
+      error: (err) => {
+        this.lastError = err.message;
+      },
+    });
+    if (!this.status.connected && !this.status.connecting) this.unreachableSince = Date.now();
   }
 
   onModuleDestroy(): void {
-    this.redis.off('ready', this.onReady).off('close', this.onClose).off('error', this.onError);
+    this.unwatch?.();
   }
 
   /** A read answered at `at` (epoch ms). */
   answered(at: number): void {
     this.lastAnsweredAt = at;
-    if (this.redis.status === 'ready') {
+    if (this.status.connected) {
       this.unreachableSince = null;
       this.lastError = null;
     }

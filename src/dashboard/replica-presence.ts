@@ -1,8 +1,6 @@
 import { hostname } from 'node:os';
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { KeyLayout } from '../store/key-layout';
-import { REDIS } from '../store/redis.tokens';
-import type { RedisClient } from '../store/redis-connection';
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { StatusStore } from '../store/status-store';
 
 /** How often a replica says it runs. */
 export const PRESENCE_EVERY_MS = 5000;
@@ -31,8 +29,7 @@ export class ReplicaPresence implements OnApplicationBootstrap, OnApplicationShu
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(REDIS) private readonly redis: RedisClient,
-    private readonly keys: KeyLayout,
+    private readonly status: StatusStore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -48,20 +45,16 @@ export class ReplicaPresence implements OnApplicationBootstrap, OnApplicationShu
 
   /** The replicas heard from within the last hour, most recent first. */
   async list(now: number): Promise<ReplicaSeen[]> {
-    const flat = await this.redis.zrevrangebyscore(this.keys.replicas(), '+inf', now - PRESENCE_KEPT_MS, 'WITHSCORES');
-    const replicas: ReplicaSeen[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) {
-      const ageMs = Math.max(0, now - Number(flat[i + 1]));
-      replicas.push({ name: flat[i], ageMs, seen: ageMs <= PRESENCE_SEEN_MS });
-    }
-    return replicas;
+    return (await this.status.replicasSince(now - PRESENCE_KEPT_MS)).map(({ name, at }) => {
+      const ageMs = Math.max(0, now - at);
+      return { name, ageMs, seen: ageMs <= PRESENCE_SEEN_MS };
+    });
   }
 
   private async report(): Promise<void> {
     const now = Date.now();
-    const key = this.keys.replicas();
     try {
-      await this.redis.multi().zadd(key, now, this.name).zremrangebyscore(key, '-inf', now - PRESENCE_KEPT_MS).exec();
+      await this.status.announceReplica(this.name, now, PRESENCE_KEPT_MS);
     } catch (err) {
       this.logger.debug(`presence not written: ${(err as Error).message}`);
     }

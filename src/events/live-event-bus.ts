@@ -13,9 +13,15 @@ export interface TransitionsHappened {
   transitions: TransitionCount[];
 }
 
+/** Published by the store when its Redis connection reports an error. Subscriber: metrics (led_redis_errors_total). */
+export interface ConnectionError {
+  error: Error;
+}
+
 /** The in-process events, by name. */
 export interface LiveEventMap {
   transitions: TransitionsHappened;
+  connectionError: ConnectionError;
 }
 
 type Listener<K extends keyof LiveEventMap> = (event: LiveEventMap[K]) => void;
@@ -31,7 +37,7 @@ type Listener<K extends keyof LiveEventMap> = (event: LiveEventMap[K]) => void;
 @Injectable()
 export class LiveEventBus {
   private readonly logger = new Logger(LiveEventBus.name);
-  private readonly listeners: { [K in keyof LiveEventMap]: Array<Listener<K>> } = { transitions: [] };
+  private readonly listeners: { [K in keyof LiveEventMap]: Array<Listener<K>> } = { transitions: [], connectionError: [] };
 
   /** Calls `listener` on every later `name` event, in the publisher's turn; returns the unsubscribe. */
   on<K extends keyof LiveEventMap>(name: K, listener: Listener<K>): () => void {

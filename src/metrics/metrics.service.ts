@@ -99,6 +99,7 @@ export class MetricsService {
     bus: LiveEventBus,
   ) {
     bus.on('transitions', ({ transitions }) => this.transitionsMade(transitions));
+    bus.on('connectionError', ({ error }) => this.redisError('connection', error));
     collectDefaultMetrics({ register: this.registry });
     // Gauges named like counters break the naming conventions `promtool check metrics` enforces; each is the sum
     // of the same gauge without the suffix (labelled by type), which stays.

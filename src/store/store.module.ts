@@ -1,7 +1,7 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Environment } from '../config/environment';
 import { EventsModule } from '../events/events.module';
-import { MetricsService } from '../metrics/metrics.service';
+import { LiveEventBus } from '../events/live-event-bus';
 import { Clock, SystemClock } from './clock';
 import { GuardCounters } from './guard-counters';
 import { KeyLayout } from './key-layout';
@@ -15,6 +15,7 @@ import { describeRedisTarget } from '../config/redis-target';
 import { connectRedis, RedisClient } from './redis-connection';
 import { checkRedisServers, connectWithProgress } from './redis-preflight';
 import { REDIS } from './redis.tokens';
+import { StatusStore } from './status-store';
 import { StoreHealth } from './store-health';
 
 /** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
@@ -38,9 +39,10 @@ import { StoreHealth } from './store-health';
     RecentEndings,
     GuardCounters,
     ImRateStore,
+    StatusStore,
     StoreHealth,
   ],
-  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, ImRateStore, StoreHealth],
+  exports: [REDIS, Clock, KeyLayout, LiveStore, OutboxStore, RecentEndings, GuardCounters, ImRateStore, StatusStore, StoreHealth],
 })
 export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
@@ -52,10 +54,10 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly env: Environment,
     private readonly keys: KeyLayout,
-    metrics: MetricsService,
+    bus: LiveEventBus,
   ) {
     redis.on('error', (err: Error) => {
-      metrics.redisError('connection', err);
+      bus.publish('connectionError', { error: err });
       if (!this.started || this.lostAt !== null) return; // start-up logs its own progress
       this.lostAt = Date.now();
       this.logger.warn(`Redis connection lost (${err.message}); reconnecting, requests get 503 meanwhile`);

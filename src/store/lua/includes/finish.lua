@@ -3,7 +3,7 @@
 -- TTL, so the shard's `ended` zset holds when each record expires and the sweep removes it then.
 -- Drops the anchor index entry when it still points at this room. Writes the record.
 -- `k`: the shard's keys {rooms, due, ending, ended, outbox, tag}; the tombstone and the anchor index
--- bucket belong to the record's live and anchor, so they are derived (layout.lua).
+-- bucket belong to the record's live and anchor, so they are derived (the generated include `layout`, src/store/lua-layout.ts).
 -- `deadline` is given for timeout endings only (see emit).
 local function finish(k, rec, roomId, reason, now, retentionMs, deadline)
   rec.s, rec.en, rec.r, rec.pr, rec.da, rec.df = 'ended', now, reason, nil, nil, nil
