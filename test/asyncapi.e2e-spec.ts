@@ -25,7 +25,7 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
 
   it('is valid AsyncAPI, with a message for every webhook event type and every viewer notice', () => {
     const names = document.messages().all().map((m) => m.name());
-    expect(names.sort()).toEqual(['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_RESUMED', 'live.ended', 'live.interrupted', 'live.resumed', 'live.started', 'webhook.test']);
+    expect(names.sort()).toEqual(['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_REPLACED', 'LIVE_RESUMED', 'live.ended', 'live.interrupted', 'live.resumed', 'live.started', 'webhook.test']);
   });
 
   describe('describes what the running service sends', () => {
@@ -78,7 +78,7 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
 
       const types = () => new Set(receiver.requests.map((r) => `${r.json?.type}/${r.json?.reason ?? ''}`));
       await waitFor(() => ['live.started/', 'live.interrupted/', 'live.ended/timeout', 'live.resumed/', 'live.ended/normal', 'live.ended/superseded', 'webhook.test/'].every((t) => types().has(t)), 10000, `every kind of webhook (got ${[...types()].join(', ')})`);
-      await waitFor(() => ['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_RESUMED'].every((t) => im.messages.some((m) => m.data?.type === t)), 10000, 'every kind of notice');
+      await waitFor(() => ['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_RESUMED', 'LIVE_REPLACED'].every((t) => im.messages.some((m) => m.data?.type === t)), 10000, 'every kind of notice');
 
       const faults: string[] = [];
       for (const request of receiver.requests) {

@@ -29,7 +29,7 @@ describe('OpenAPI document', () => {
     const document = JSON.parse(generated);
     const codes = (path: string, method: string) => Object.keys(document.paths[path][method].responses).sort();
     expect(codes('/v1/rooms/{roomId}/heartbeat', 'post')).toEqual(['200', '400', '401', '403', '409', '410', '413', '415', '429', '503']);
-    expect(codes('/v1/rooms/{roomId}/end', 'post')).toEqual(['200', '400', '401', '403', '404', '409', '413', '415', '503']);
+    expect(codes('/v1/rooms/{roomId}/end', 'post')).toEqual(['200', '400', '401', '403', '409', '413', '415', '503']);
     expect(codes('/v1/rooms/{roomId}', 'get')).toEqual(['200', '400', '503']);
     expect(codes('/v1/admin/lives', 'get')).toEqual(['200', '400', '401', '403', '503']);
     expect(codes('/v1/admin/rooms/{roomId}/end', 'post')).toEqual(['200', '400', '401', '403', '404', '503']);

@@ -28,6 +28,16 @@ describe('simulator (npm run simulate)', () => {
     expect(code).toBe(0);
   }, 120000);
 
+  it('quality mode, short form: outages of the service and of Redis with IM presence noise give no false notice', async () => {
+    const { code, output } = await simulate(['--mode', 'quality', '--anchors', '12', '--repeat', '2', '--outage-min-ms', '1500', '--outage-max-ms', '3000']);
+    expect(output).toMatch(/outages: 2 \(service 1, Redis 1;/);
+    expect(output).toMatch(/IM presence callbacks sent: [1-9]\d*/);
+    expect(output).toMatch(/PASS \|\s+1\/1 \| control: crashed and reported offline, ended disconnect/);
+    expect(output).toContain('false LIVE_INTERRUPTED: 0, false LIVE_ENDED: 0');
+    expect(output).toContain('ALL CHECKS PASSED');
+    expect(code).toBe(0);
+  }, 180000);
+
   it('refuses impossible options with a message naming the option, exit code 2', async () => {
     const { code, output } = await simulate(['--anchors', '5', '--crash', '4', '--blip', '4']);
     expect(output).toMatch(/--crash plus --blip \(8\) must not exceed --anchors \(5\)/);

@@ -8,7 +8,7 @@ import { memberStateReports, PresenceReport, stateChangeReport } from './presenc
  * kick (Login and Logout, one EventTime) at once, in no promised order; waiting lets the Login land first,
  * so the pair never interrupts a live. Far below any grace, so detection stays fast.
  */
-export const OFFLINE_SETTLE_MS = 500;
+export const OFFLINE_SETTLE_MS = 200;
 
 /**
  * Turns IM's word that an anchor's client went offline (or came back) into a faster interruption of

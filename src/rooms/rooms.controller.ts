@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AnchorTokenGuard } from '../auth/anchor-token.guard';
-import { ApiAnchorAuth, ApiAnchorConflict, ApiJsonBody, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
+import { ApiAnchorAuth, ApiAnchorConflict, ApiJsonBody, ApiStorageUnavailable, ApiValidationError } from '../openapi/api-responses';
 import { EndBody, EndResponse, RoomParams, RoomStatus } from './rooms.dto';
 import { RoomsService } from './rooms.service';
 
@@ -16,13 +16,13 @@ export class RoomsController {
   @HttpCode(200)
   @UseGuards(AnchorTokenGuard)
   @ApiAnchorAuth()
-  @ApiOperation({ summary: 'End a live normally', description: 'Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`).' })
-  @ApiOkResponse({ type: EndResponse, description: 'The live is ended (now or before).' })
-  @ApiNotFoundResponse({
-    type: ErrorResponse,
-    description: 'No such live in this room.',
-    example: { statusCode: 404, message: 'no live live-42 in room room-1', error: 'Not Found' },
+  @ApiOperation({
+    summary: 'End a live normally',
+    description:
+      'Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`). An end of a liveId the service ' +
+      'has not seen yet (it overtook the first heartbeat) is remembered: that liveId never starts, its beats get 410, and nobody is told.',
   })
+  @ApiOkResponse({ type: EndResponse, description: 'The live is ended (now, before, or before it started).' })
   @ApiAnchorConflict()
   @ApiJsonBody()
   end(@Param() { roomId }: RoomParams, @Body() body: EndBody): Promise<EndResponse> {

@@ -22,8 +22,9 @@ export type HeartbeatOutcome =
   | { kind: 'conflict' }
   | { kind: 'limited'; retryAfterMs: number };
 
+/** `remembered`: an anchor's end of a liveId not seen yet (it overtook the first heartbeat): that live never starts. */
 export type EndOutcome =
-  | { kind: 'ended' | 'already'; reason: EndReason; liveId: string }
+  | { kind: 'ended' | 'already' | 'remembered'; reason: EndReason; liveId: string }
   | { kind: 'conflict' }
   | { kind: 'unknown' };
 

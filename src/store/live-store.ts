@@ -141,7 +141,10 @@ export class LiveStore {
     }
   }
 
-  /** Ends the room's live (end-live-6.lua); `liveId`/`anchorId` empty means "whatever runs" (operator use). */
+  /**
+   * Ends the room's live (end-live-6.lua); `liveId`/`anchorId` empty means "whatever runs" (operator use). An
+   * anchor's end of a liveId not seen yet is remembered, so that live's late first heartbeat gets 410.
+   */
   async end(roomId: string, liveId: string, anchorId: string, reason: EndReason): Promise<EndOutcome> {
     const shard = this.keys.shardOf(roomId);
     const reply = await this.scripts.change(
@@ -158,7 +161,9 @@ export class LiveStore {
     );
     this.report('end', reply);
     const [endReason, endedLiveId] = reply.values as [EndReason, string];
-    if (reply.outcome === 'ended' || reply.outcome === 'already') return { kind: reply.outcome, reason: endReason, liveId: endedLiveId };
+    if (reply.outcome === 'ended' || reply.outcome === 'already' || reply.outcome === 'remembered') {
+      return { kind: reply.outcome, reason: endReason, liveId: endedLiveId };
+    }
     return { kind: reply.outcome as 'conflict' | 'unknown' };
   }
 
@@ -176,15 +181,21 @@ export class LiveStore {
     return latest?.roomId ?? null;
   }
 
-  /** IM saw the anchor's client go offline: interrupt the live at once and end it after `graceMs` (anchor-offline-4.lua). */
+  /**
+   * IM saw the anchor's client go offline at `eventTimeMs` (IM's EventTime; 0: unknown, now): unless the anchor beat or
+   * was reported since, interrupt the live and end it after `graceMs`, scaled for a room with its own timeout
+   * (anchor-offline-4.lua).
+   */
   async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
-    const reply = await this.scripts.change(SCRIPTS.anchorOffline, this.presenceKeys(shard), { roomId, anchorId, groupId, graceMs, eventTimeMs, eventToken: eventToken() });
+    const reply = await this.scripts.change(SCRIPTS.anchorOffline, this.presenceKeys(shard), {
+      roomId, anchorId, groupId, graceMs, eventTimeMs, timeoutMs: this.env.HEARTBEAT_TIMEOUT_MS, eventToken: eventToken(),
+    });
     this.report('im-callback', reply);
     return { outcome: reply.outcome as 'interrupted' | 'shortened' | 'ignored', why: reply.values[0] as string | undefined };
   }
 
-  /** IM saw the anchor's client come back: undo the disconnect (anchor-online-4.lua). */
+  /** IM saw the anchor's client online at `eventTimeMs`: remembered, and a newer report than the disconnect cancels it (anchor-online-4.lua). */
   async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
     const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), { roomId, anchorId, groupId, eventTimeMs, eventToken: eventToken() });

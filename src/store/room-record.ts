@@ -13,15 +13,16 @@ import type { LiveRecord } from './live-record';
 export const ROOM_RECORD = [
   'liveId',
   'anchorId',
-  'flags: state (1-based index in LIVE_STATES) + 4 × end reason (1-based index in END_REASONS) + 32 × disconnect pending + 64 × interrupted from live',
+  'flags: state (1-based index in LIVE_STATES) + 4 × end reason (1-based index in END_REASONS) + 32 × disconnect pending + 64 × interrupted from live + 128 × last IM presence report said online',
   'lastHeartbeatAt (ms)',
   'lastHeartbeatAt − startedAt (ms)',
   'timeoutMs',
   'suspectMs',
   'seq of the last event',
   'heartbeat rate limiter (GCRA): theoretical arrival time − lastHeartbeatAt × 1000 (µs); nil: limit off',
-  'endedAt − lastHeartbeatAt (ended), or disconnectedAt − lastHeartbeatAt (disconnect pending), ms',
+  'endedAt − lastHeartbeatAt (ended), or disconnectedAt (when the pending disconnect\'s grace began, server time) − lastHeartbeatAt, ms',
   'groupId; nil when it equals the roomId',
+  'EventTime of the last IM presence report − lastHeartbeatAt, ms; nil: none since the last heartbeat (which outranks older reports)',
 ] as const;
 
 // The flags leave two bits for the state and three for the reason.
@@ -33,16 +34,22 @@ export interface RoomRecord extends LiveRecord {
   seq: number;
   /** The end reason an IM disconnect report set ('disconnect'), while the live waits for its grace. */
   pendingReason: 'disconnect' | null;
-  /** With a pending disconnect: when IM saw the client go (epoch ms), and the state it interrupted. */
+  /** With a pending disconnect: when its grace began (server time, epoch ms; counted again after our own outage), and the state it interrupted. */
   disconnectedAt: number | null;
   disconnectedFrom: 'live' | 'interrupted' | null;
   /** The anchor's heartbeat rate limiter (GCRA): theoretical arrival time, epoch µs; null when the limit is off. */
   rateTatUs: number | null;
+  /**
+   * The last IM presence report about the anchor since its last heartbeat (running lives): its EventTime (IM's
+   * clock, epoch ms) and whether it said online. A report older than it (or than the last beat) changes nothing.
+   */
+  lastPresence: { at: number; online: boolean } | null;
 }
 
 export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
-  const [liveId, anchorId, flags, hb, sinceStart, timeoutMs, suspectMs, seq, tat, at, groupId] = [...decodeMulti(packed)] as [
+  const [liveId, anchorId, flags, hb, sinceStart, timeoutMs, suspectMs, seq, tat, at, groupId, presence] = [...decodeMulti(packed)] as [
     string, string, number, number, number, number, number, number, number | null | undefined, number | null | undefined, string | null | undefined,
+    number | null | undefined,
   ];
   const state = LIVE_STATES[(flags % 4) - 1];
   const ended = state === 'ended';
@@ -64,6 +71,7 @@ export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
     disconnectedAt: pending ? hb + Number(at) : null,
     disconnectedFrom: pending ? (Math.floor(flags / 64) % 2 === 1 ? 'live' : 'interrupted') : null,
     rateTatUs: tat === null || tat === undefined ? null : hb * 1000 + tat,
+    lastPresence: ended || presence === null || presence === undefined ? null : { at: hb + presence, online: Math.floor(flags / 128) % 2 === 1 },
   };
 }
 
@@ -82,11 +90,13 @@ export function encodeRoomRecord(record: RoomRecord): Buffer {
     flags += 32 + (record.disconnectedFrom === 'live' ? 64 : 0);
     at = record.disconnectedAt! - hb;
   }
+  const presence = record.state !== 'ended' && record.lastPresence && record.lastPresence.at > hb ? record.lastPresence : null;
+  if (presence?.online) flags += 128;
   const values: unknown[] = [
     record.liveId, record.anchorId, flags, hb, hb - record.startedAt, record.timeoutMs, record.suspectMs, record.seq,
     record.rateTatUs === null ? null : Math.floor(record.rateTatUs - hb * 1000), at,
+    record.groupId !== record.roomId ? record.groupId : null, presence ? presence.at - hb : null,
   ];
-  if (record.groupId !== record.roomId) values.push(record.groupId);
   while (values.length > 8 && values[values.length - 1] === null) values.pop();
   return Buffer.concat(values.map((value) => encode(value)));
 }
@@ -98,6 +108,6 @@ export function encodeRunningRecord(live: {
 }): Buffer {
   return encodeRoomRecord({
     ...live, groupId: live.groupId ?? live.roomId, state: 'live', endedAt: null, reason: null,
-    pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null,
+    pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null, lastPresence: null,
   });
 }

@@ -28,7 +28,7 @@ export const SCRIPTS = {
   heartbeatMany: spec('heartbeat-many', ['rooms', 'due', 'ending', 'ended', 'outbox'], ['tag', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'], 'beats'),
   endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs', 'eventToken']),
   sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold', 'eventToken']),
-  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'eventToken']),
+  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs', 'eventToken']),
   anchorOnline: spec('anchor-online', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'eventTimeMs', 'eventToken']),
   guardCounts: spec('guard-counts', ['due', 'ending'], ['withinMs']),
   imRate: spec('im-rate', ['pace', 'sent', 'mark'], ['intervalUs', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs', 'minAheadUs', 'horizonUs']),

@@ -143,8 +143,14 @@ describe('LiveStore (store tier)', () => {
 
   it('IM disconnects and reconnects are published and counted in led_transitions_total', async () => {
     await beat('r7', 'l7', 'anchor-7');
+    // A report without EventTime counts as of now; one at the very millisecond of a beat (or of a newer report) is older news.
+    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'ignored', why: 'heartbeat since' });
+    await tier.clock.advance(1);
     expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'interrupted', why: undefined });
+    await tier.clock.advance(1);
     expect(await tier.lives.anchorReconnected('r7', 'anchor-7', '', 0)).toEqual({ outcome: 'resumed', why: undefined });
+    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'ignored', why: 'not newer than the last report' });
+    await tier.clock.advance(1);
     expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toMatchObject({ outcome: 'interrupted' });
     await tier.clock.advance(2999);
     expect(await tier.sweep()).toEqual({ interrupted: 0, ended: 0 });

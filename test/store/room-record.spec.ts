@@ -19,7 +19,7 @@ write_room(KEYS[2], ARGV[1], rec)
 local seen = {}
 for name, value in pairs(rec) do
   seen[#seen + 1] = name
-  seen[#seen + 1] = type(value) == 'number' and string.format('%.0f', value) or value
+  seen[#seen + 1] = type(value) == 'number' and string.format('%.0f', value) or tostring(value)
 end
 return seen
 `);
@@ -31,6 +31,7 @@ function asLuaSees(r: RoomRecord): Record<string, unknown> {
     to: r.timeoutMs, su: r.suspectMs, q: r.seq, tat: r.rateTatUs ?? undefined,
     en: r.endedAt ?? undefined, r: r.reason ?? undefined, pr: r.pendingReason ?? undefined,
     da: r.disconnectedAt ?? undefined, df: r.disconnectedFrom ?? undefined,
+    pt: r.lastPresence?.at, po: r.lastPresence?.online,
   };
   return Object.fromEntries(Object.entries(seen).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
 }
@@ -40,7 +41,7 @@ function records(): RoomRecord[] {
   const base: RoomRecord = {
     roomId: 'room-1', liveId: 'live-1', anchorId: 'anchor-1', groupId: 'room-1', state: 'live',
     startedAt: hb - 3_600_000, lastHeartbeatAt: hb, endedAt: null, reason: null, timeoutMs: 20000, suspectMs: 10000,
-    seq: 7, pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null,
+    seq: 7, pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null, lastPresence: null,
   };
   const all: RoomRecord[] = [];
   for (const state of LIVE_STATES) {
@@ -55,6 +56,10 @@ function records(): RoomRecord[] {
   }
   // Optional values: a rate limiter state, another group, ids outside ASCII, large numbers.
   all.push({ ...base, rateTatUs: hb * 1000 + 250_000 });
+  // The last IM presence report: online or offline, before or after the last beat, with a pending disconnect or not.
+  all.push({ ...base, lastPresence: { at: hb + 200, online: true } });
+  all.push({ ...base, lastPresence: { at: hb + 5000, online: false }, groupId: 'group-9' });
+  all.push({ ...base, state: 'interrupted', pendingReason: 'disconnect', disconnectedAt: hb + 300, disconnectedFrom: 'live', lastPresence: { at: hb + 100, online: false } });
   all.push({ ...base, groupId: 'group-9' });
   all.push({ ...base, groupId: 'group-9', state: 'ended', reason: 'admin', endedAt: hb + 1, rateTatUs: hb * 1000 + 1 });
   all.push({ ...base, roomId: '房间-ü', liveId: 'ライブ-1', anchorId: 'ανκορ', groupId: '房间-ü', seq: 2 ** 31 + 5, timeoutMs: 3_600_000 });

@@ -35,7 +35,7 @@ export interface paths {
         put?: never;
         /**
          * End a live normally
-         * @description Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`).
+         * @description Reason `normal`. Idempotent: a repeat changes and sends nothing (`alreadyEnded: true`). An end of a liveId the service has not seen yet (it overtook the first heartbeat) is remembered: that liveId never starts, its beats get 410, and nobody is told.
          */
         post: operations["Rooms_end"];
         delete?: never;
@@ -1064,7 +1064,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The live is ended (now or before). */
+            /** @description The live is ended (now, before, or before it started). */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1120,22 +1120,6 @@ export interface operations {
                      *       "statusCode": 403,
                      *       "message": "token is not for room room-1",
                      *       "error": "Forbidden"
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorResponse"];
-                };
-            };
-            /** @description No such live in this room. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "statusCode": 404,
-                     *       "message": "no live live-42 in room room-1",
-                     *       "error": "Not Found"
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

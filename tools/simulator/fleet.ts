@@ -12,6 +12,9 @@ export class SimAnchor {
   blipFrom: number | null = null;
   blipUntil: number | null = null;
   endedReasons: string[] = [];
+  /** Client-side time the last beat was accepted. */
+  lastBeatAt = 0;
+  readonly anchorId: string;
   private networkDown = false;
 
   constructor(
@@ -23,7 +26,9 @@ export class SimAnchor {
     this.liveId = `sim-live-${index}-${Date.now().toString(36)}`;
     const cuttable: typeof fetch = (input, init) =>
       this.networkDown ? Promise.reject(new TypeError('fetch failed (simulated network loss)')) : fetch(input, init);
-    this.client = new AnchorClient({ baseUrl, roomId: this.roomId, liveId: this.liveId, anchorId: `sim-anchor-${index}`, fetch: cuttable });
+    this.anchorId = `sim-anchor-${index}`;
+    this.client = new AnchorClient({ baseUrl, roomId: this.roomId, liveId: this.liveId, anchorId: this.anchorId, fetch: cuttable });
+    this.client.on('beat', () => (this.lastBeatAt = Date.now()));
     this.client.on('ended', (reason: string) => this.endedReasons.push(reason));
     this.client.on('error', () => undefined); // retries are expected here; counted through the state instead
   }

@@ -1,6 +1,7 @@
 import { SimAnchor, Role } from './fleet';
 import { parseOptions, SimulationOptions, UsageRequested, USAGE } from './options';
-import { checkNormalStops, checksWhileRunning, detectionLags, progressLine, summaryTable } from './report';
+import { runQuality } from './quality';
+import { checkNormalStops, checksTable, checksWhileRunning, detectionLags, progressLine, summaryTable } from './report';
 import { startStack, Stack } from './stack';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -12,6 +13,7 @@ const QUIET_MS = 2000;
  * network for a while, and the viewers (a Tencent IM stand-in) must be told exactly what happened.
  */
 async function simulate(options: SimulationOptions): Promise<boolean> {
+  if (options.mode === 'quality') return checkQuality(options);
   const started = Date.now();
   console.log(
     `simulating ${options.anchors} anchors: ${options.crash} crash, ${options.blip} lose the network for ${options.blipMs} ms; ` +
@@ -55,6 +57,49 @@ async function simulate(options: SimulationOptions): Promise<boolean> {
     return passed;
   } finally {
     progress.stop();
+    await Promise.all(anchors.map((a) => a.client.stop({ end: false })));
+    await stopStack();
+  }
+}
+
+/**
+ * The detection-quality mode (quality.ts): healthy anchors through repeated outages of our own and IM
+ * presence noise; reports the false LIVE_INTERRUPTED and LIVE_ENDED counts (target 0), then ends every
+ * anchor normally to show that notices still flow.
+ */
+async function checkQuality(options: SimulationOptions): Promise<boolean> {
+  const started = Date.now();
+  console.log(
+    `detection quality: ${options.anchors} anchors, ${options.repeat} outages of our own (service and Redis by turns, ` +
+      `${options.outageMinMs}-${options.outageMaxMs} ms) with IM presence noise; timeout ${options.timeoutMs} ms, suspect ${options.suspectMs} ms, beat every ${options.intervalMs} ms`,
+  );
+  const stack = await startStack(options);
+  const stopStack = once(() => stack.stop());
+  process.once('SIGINT', () => void stopStack().finally(() => process.exit(130)));
+  // The last anchor is the control that really crashes (and is reported offline); the others stay healthy.
+  const anchors = Array.from({ length: options.anchors }, (_, i) => new SimAnchor(i, i === options.anchors - 1 ? 'crash' : 'healthy', stack.service.url));
+  try {
+    for (let i = 0; i < anchors.length; i += 50) await Promise.all(anchors.slice(i, i + 50).map((a) => a.client.start()));
+    const result = await runQuality(options, stack, anchors, (line) => console.log(line));
+    const survivors = anchors.filter((a) => a.role !== 'crash');
+    await Promise.all(survivors.map((a) => a.client.stop()));
+    const stopGiveUpAt = Date.now() + 15000;
+    while (Date.now() < stopGiveUpAt && checkNormalStops(anchors, stack.viewers.messages).passed < survivors.length) await sleep(100);
+    await sleep(1000);
+    const checks = [...result.checks, checkNormalStops(anchors, stack.viewers.messages)];
+    const services = result.outages.filter((o) => o.kind === 'service').length;
+    const downs = result.outages.map((o) => o.downMs);
+    console.log(`\n${checksTable(checks)}`);
+    console.log(
+      `outages: ${result.outages.length} (service ${services}, Redis ${result.outages.length - services}; down ${(Math.min(...downs) / 1000).toFixed(1)}-${(Math.max(...downs) / 1000).toFixed(1)} s); ` +
+        `IM presence callbacks sent: ${result.reportsSent}`,
+    );
+    console.log(`false LIVE_INTERRUPTED: ${result.falseInterrupted}, false LIVE_ENDED: ${result.falseEnded}`);
+    const passed = checks.every((c) => c.passed === c.total) && result.falseInterrupted === 0 && result.falseEnded === 0;
+    if (!passed) console.log(`\nlast lines of the service's log:\n${stack.service.output.split('\n').slice(-20).join('\n')}`);
+    console.log(`${passed ? 'ALL CHECKS PASSED' : 'SOME CHECKS FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    return passed;
+  } finally {
     await Promise.all(anchors.map((a) => a.client.stop({ end: false })));
     await stopStack();
   }

@@ -81,6 +81,17 @@ export function progressLine(elapsedMs: number, anchors: SimAnchor[], messages: 
 
 /** The summary table: one row per check, then the detection lag. */
 export function summaryTable(checks: Check[], lags: number[], timeoutMs: number, duplicatesDropped: number): string {
+  const out = [checksTable(checks)];
+  out.push(
+    `detection lag (crash → viewers told LIVE_ENDED; timeout ${seconds(timeoutMs)}): ` +
+      `p50 ${seconds(percentile(lags, 50))}, p99 ${seconds(percentile(lags, 99))}, max ${seconds(lags.length ? Math.max(...lags) : null)} over ${lags.length}`,
+  );
+  out.push(`repeated sends dropped by the IM de-duplication (viewers never see them): ${duplicatesDropped}`);
+  return out.join('\n');
+}
+
+/** One row per check (PASS/FAIL, anchors passed of total, name), then the first failures of each. */
+export function checksTable(checks: Check[]): string {
   const rows = checks.map((c) => [c.passed === c.total ? 'PASS' : 'FAIL', `${c.passed}/${c.total}`, c.name]);
   const width = Math.max(...rows.map((r) => r[2].length));
   const line = `+------+---------+-${'-'.repeat(width)}-+`;
@@ -88,11 +99,6 @@ export function summaryTable(checks: Check[], lags: number[], timeoutMs: number,
   for (const [ok, count, name] of rows) out.push(`| ${ok.padEnd(4)} | ${count.padStart(7)} | ${name.padEnd(width)} |`);
   out.push(line);
   for (const c of checks) for (const f of c.failures.slice(0, 10)) out.push(`  ${c.name.split(':')[0]}: ${f}`);
-  out.push(
-    `detection lag (crash → viewers told LIVE_ENDED; timeout ${seconds(timeoutMs)}): ` +
-      `p50 ${seconds(percentile(lags, 50))}, p99 ${seconds(percentile(lags, 99))}, max ${seconds(lags.length ? Math.max(...lags) : null)} over ${lags.length}`,
-  );
-  out.push(`repeated sends dropped by the IM de-duplication (viewers never see them): ${duplicatesDropped}`);
   return out.join('\n');
 }
 

@@ -1,7 +1,11 @@
 --[[
-  IM reports the anchor's client offline: the running live becomes `interrupted` at once and must hear
-  from the anchor within the grace, or the sweep ends it with reason 'disconnect' (the pending reason).
-  A heartbeat (heartbeat-7.lua) or a reconnect (anchor-online-4.lua) clears it: heartbeats stay the truth.
+  IM reports the anchor's client offline (Disconnect, Logout, or Offline in the live group). The report is
+  judged by its own EventTime against everything known about the anchor: a report not newer than the
+  anchor's last heartbeat or than its last presence report changes nothing (a Login wins a tie: IM sends a
+  multi-instance kick as Login + Logout with one EventTime). Otherwise the running live becomes
+  `interrupted` and must hear from the anchor within the grace, or the sweep ends it with reason
+  'disconnect' (the pending reason). A heartbeat (heartbeat-7.lua) or a newer Login (anchor-online-4.lua)
+  clears it: heartbeats stay the truth.
 
   Input:
     KEYS[1] rooms      shard HASH of room records
@@ -12,9 +16,10 @@
     ARGV[1] roomId
     ARGV[2] anchorId
     ARGV[3] groupId      '' = no check
-    ARGV[4] graceMs
-    ARGV[5] eventTimeMs  when IM saw it (0 = unknown)
-    ARGV[6] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
+    ARGV[4] graceMs      the grace of a room with the configured timeout
+    ARGV[5] eventTimeMs  when IM saw it (0 = unknown: now)
+    ARGV[6] timeoutMs    the configured timeout; a room with its own gets the grace scaled like its beat interval
+    ARGV[7] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
     {'interrupted', transitions} | {'shortened', {}} | {'ignored', {}, why}
@@ -27,8 +32,8 @@
 -- @include emit
 local rooms, due, ending, outbox = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local roomId, anchorId, groupId = ARGV[1], ARGV[2], ARGV[3]
-local graceMs, eventTime = tonumber(ARGV[4]), tonumber(ARGV[5])
-use_event_token(ARGV[6])
+local graceMs, eventTime, timeoutMs = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+use_event_token(ARGV[7])
 
 local rec = read_room(rooms, roomId)
 if not rec then return {'ignored', {}, 'no live'} end
@@ -36,17 +41,29 @@ if rec.a ~= anchorId then return {'ignored', {}, 'another anchor'} end
 if groupId ~= '' and rec.g ~= groupId then return {'ignored', {}, 'another group'} end
 local state = rec.s
 if state ~= 'live' and state ~= 'interrupted' then return {'ignored', {}, 'not running'} end
--- The anchor beat after IM saw it go: the report is stale.
-if eventTime > 0 and eventTime < rec.hb then return {'ignored', {}, 'heartbeat since'} end
 
 local now = now_ms()
-local deadline = math.min(now + graceMs, rec.hb + rec.to)
+local reportedAt = eventTime > 0 and eventTime or now
+-- The anchor beat at or after the moment IM saw it go: the report is stale.
+if reportedAt <= rec.hb then return {'ignored', {}, 'heartbeat since'} end
+-- A newer (or equally new) report came first: this one is older news, or a repeat.
+if rec.pt and reportedAt <= rec.pt then return {'ignored', {}, 'not newer than the last report'} end
+rec.pt, rec.po = reportedAt, false
+
+if rec.pr then
+  -- Already waiting out a grace: a later offline report neither shortens it nor changes what it interrupted.
+  write_room(rooms, roomId, rec)
+  return {'ignored', {}, 'already pending'}
+end
+
+local grace = math.floor(graceMs * rec.to / timeoutMs)
+local deadline = math.min(now + grace, rec.hb + rec.to)
 if state == 'interrupted' then
-  -- Its score is already the end deadline; only ever bring it closer.
+  -- Its score is already the end deadline for silence; only ever bring it closer.
   local current = tonumber(redis.call('ZSCORE', ending, roomId))
   if current and current < deadline then deadline = current end
 end
-rec.s, rec.pr, rec.da, rec.df = 'interrupted', 'disconnect', eventTime > 0 and eventTime or now, state
+rec.s, rec.pr, rec.da, rec.df = 'interrupted', 'disconnect', now, state
 redis.call('ZREM', due, roomId)
 redis.call('ZADD', ending, deadline, roomId)
 if state == 'live' then

@@ -1,5 +1,7 @@
 --[[
-  Ends a room's live on request (the anchor's normal end, or an operator's). Idempotent.
+  Ends a room's live on request (the anchor's normal end, or an operator's). Idempotent. An anchor's end of
+  a liveId the room has not seen yet (it overtook the live's first heartbeat) is remembered: the tombstone
+  is written, so the late first beat gets 'gone' and the live never starts; nobody is told anything.
 
   Input:
     KEYS[1] rooms      shard HASH of room records
@@ -7,7 +9,7 @@
     KEYS[3] ending     shard ZSET of interrupted lives
     KEYS[4] ended      shard ZSET of ended lives, by when their record expires
     KEYS[5] outbox     shard STREAM of events
-    KEYS[6] gone       tombstone of the asked liveId (read only when a liveId is given)
+    KEYS[6] gone       tombstone of the asked liveId (read only when a liveId is given; written when remembered)
 
     ARGV[1] tag          the shard's key prefix
     ARGV[2] roomId
@@ -20,8 +22,9 @@
   Output:
     {'ended', transitions, reason, liveId}
     {'already', {}, reason, liveId}
+    {'remembered', {}, reason, liveId}   an anchor's end of a liveId not seen yet
     {'conflict', {}}     the live belongs to another anchor
-    {'unknown', {}}      no such live
+    {'unknown', {}}      no such live (an operator's end of whatever runs, and nothing runs)
 
   Events: live.ended.
 ]]
@@ -45,6 +48,10 @@ if not askedLive then liveId = rec and rec.l end
 if not rec or rec.l ~= liveId then
   local goneReason = askedLive and redis.call('GET', goneKey)
   if goneReason then return {'already', {}, goneReason, liveId} end
+  if askedLive and anchorId ~= '' then
+    redis.call('SET', goneKey, reason, 'PX', retentionMs)
+    return {'remembered', {}, reason, liveId}
+  end
   return {'unknown', {}}
 end
 if anchorId ~= '' and rec.a ~= anchorId then return {'conflict', {}} end

@@ -30,7 +30,8 @@
     {'conflict', {}, anchorId}          the live belongs to another anchor
     {'limited', {}, retryAfterMs}
 
-  Events: live.started; live.resumed; live.ended (superseded) of the room's previous live.
+  Events: live.started (with previousLiveId when it superseded a running live); live.resumed; live.ended
+  (superseded) of the room's previous live.
 ]]
 -- @include layout
 -- @include now

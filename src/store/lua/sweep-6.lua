@@ -7,7 +7,8 @@
 
   Two guards against our own faults:
   * gap: when this shard was last swept more than gapMs ago (every replica, or Redis, was down),
-    heartbeats sent meanwhile were lost, so silence is counted from the moment sweeping resumed.
+    heartbeats sent meanwhile were lost, so silence is counted from the moment sweeping resumed, and
+    the grace of a pending IM disconnect that began before then begins again then.
   * hold: while the mass-timeout guard is engaged, no live is ended for silence; lives stay
     interrupted until they beat again or the hold is released.
 
@@ -97,8 +98,15 @@ for _, roomId in ipairs(claimedEnding) do
   local rec = read_room(k.rooms, roomId)
   if not rec or rec.s ~= 'interrupted' then
     redis.call('ZREM', k.ending, roomId)
+  elseif rec.pr and rec.da < resumed then
+    -- The grace began before our own outage, when the anchor's beats could not reach us: it begins again
+    -- from the end of the outage, as long as it was (a deadline IM's report set, kept as set otherwise).
+    local grace = tonumber(redis.call('ZSCORE', k.ending, roomId)) - rec.da
+    rec.da = resumed
+    write_room(k.rooms, roomId, rec)
+    redis.call('ZADD', k.ending, resumed + grace, roomId)
+    rescheduled = rescheduled + 1
   elseif rec.pr then
-    -- A deadline shortened by an IM disconnect report is kept as set.
     finish(k, rec, roomId, rec.pr, now, retentionMs)
     endedCount = endedCount + 1
   else

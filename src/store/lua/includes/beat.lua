@@ -49,14 +49,19 @@ local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, time
       emit(k.outbox, rec, roomId, 'live.resumed', nil, now)
     end
   else
+    local previousLiveId = nil
     if rec then
-      if rec.s ~= 'ended' then finish(k, rec, roomId, 'superseded', now, retentionMs) end
+      if rec.s ~= 'ended' then
+        -- Its viewers are told of the new live instead of its ending (live.started names it).
+        previousLiveId = rec.l
+        finish(k, rec, roomId, 'superseded', now, retentionMs)
+      end
       -- The record is replaced, so it no longer waits to expire.
       redis.call('ZREM', k.ended, roomId)
     end
     rec = {l = liveId, a = anchorId, g = groupId, s = 'live', st = now, hb = now, to = timeoutMs, su = suspectMs, q = 0}
     if indexAnchor then redis.call('HSET', anchors, anchorId, roomId) end
-    emit(k.outbox, rec, roomId, 'live.started', nil, now)
+    emit(k.outbox, rec, roomId, 'live.started', nil, now, nil, previousLiveId)
   end
 
   -- Kept across a new live of the room, like the anchor's rate.

@@ -8,6 +8,7 @@
 -- seq then repeats), not those of a liveId used again after its retention.
 --
 -- `deadline` (timeout endings only) is when the live was due: receivers and metrics measure detection lag from it.
+-- `previousLiveId` (live.started only) names the running live this one superseded: viewers are told of the change.
 -- Every script that emits returns `transitions_reply()` as the second value of its reply, so the store can
 -- report what it did by type and reason (LiveEventBus 'transitions').
 local transitions = {}
@@ -19,12 +20,13 @@ local function use_event_token(token)
   event_token = token
 end
 
-local function emit(outbox, rec, roomId, eventType, reason, now, deadline)
+local function emit(outbox, rec, roomId, eventType, reason, now, deadline, previousLiveId)
   rec.q = (rec.q or 0) + 1
   emitted = emitted + 1
   local event = {
     id = rec.l .. ':' .. rec.q .. ':' .. event_token .. string.format('%x', emitted), type = eventType, seq = rec.q,
     roomId = roomId, liveId = rec.l, anchorId = rec.a, groupId = rec.g, reason = reason, at = now, deadline = deadline,
+    previousLiveId = previousLiveId,
   }
   redis.call('XADD', outbox, '*', 'event', cjson.encode(event))
   local key = eventType .. ':' .. (reason or '')
