@@ -7,6 +7,8 @@ const GRACE_MS = 2000;
 
 /** An anchor app that beats its live every second, as in issue 13 case 1; resolves each beat's time to whoever waits. */
 class BeatingAnchor {
+  /** Every anchor made, so a failed test leaves none beating. */
+  static readonly all: BeatingAnchor[] = [];
   readonly statuses: number[] = [];
   /** While set, the app skips its beats (its IM link and its heartbeats are both down). */
   paused = false;
@@ -20,6 +22,7 @@ class BeatingAnchor {
     readonly liveId: string,
     readonly anchorId: string,
   ) {
+    BeatingAnchor.all.push(this);
     this.loop = (async () => {
       while (!this.stopped) {
         if (this.paused) {
@@ -40,9 +43,13 @@ class BeatingAnchor {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  async end(): Promise<void> {
+  async halt(): Promise<void> {
     this.stopped = true;
     await this.loop;
+  }
+
+  async end(): Promise<void> {
+    await this.halt();
     expect((await this.stack.post(`/v1/rooms/${this.roomId}/end`, { liveId: this.liveId, anchorId: this.anchorId })).status).toBe(200);
   }
 }
@@ -62,6 +69,7 @@ describe('IM presence reports never fool the detector (issue 13 case 1)', () => 
   });
 
   afterAll(async () => {
+    await Promise.all(BeatingAnchor.all.map((a) => a.halt()));
     await stack?.stop();
   });
 
