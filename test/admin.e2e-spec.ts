@@ -81,3 +81,18 @@ describe('admin API without ADMIN_TOKEN', () => {
     expect(response.body.message).toMatch(/ADMIN_TOKEN/);
   });
 });
+
+describe.each([
+  ['Off', false],
+  ['1', true],
+])('mass-timeout guard with GUARD_ENABLED=%s', (spelling, enabled) => {
+  const service = useServiceWithRedis({ ADMIN_TOKEN, GUARD_ENABLED: spelling });
+  const asAdmin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+
+  it(`is ${enabled ? 'on' : 'off'}, and a release is refused saying why`, async () => {
+    expect((await service.svc.get('/v1/admin/guard', asAdmin)).body.enabled).toBe(enabled);
+    const release = await service.svc.post('/v1/admin/guard/release', {}, asAdmin);
+    expect(release.status).toBe(409);
+    expect(release.body.message).toMatch(enabled ? /not engaged/ : /^the mass-timeout guard is disabled \(GUARD_ENABLED=false\): nothing to release$/);
+  });
+});

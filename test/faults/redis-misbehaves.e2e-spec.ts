@@ -1,5 +1,6 @@
 // Issue 12 points 2-5 and issue 14 point 5: what anchors, viewers (the notices) and the backend (webhooks) see
 // when a real redis-server hangs, fills up, evicts, holds another layout, or is not there at start-up.
+import type Redis from 'ioredis';
 import { AnchorFleet, BeatResult, heartbeat } from '../support/anchor-fleet';
 import { freePort } from '../support/free-port';
 import { sampleValue } from '../support/prometheus-text';
@@ -98,6 +99,7 @@ describe('Redis hung (SIGSTOP) for 3 s, then continued', () => {
 });
 
 describe('Redis full under maxmemory-policy noeviction', () => {
+  let client: Redis | undefined;
   let redis: RedisServer;
   let receiver: WebhookReceiver;
   let svc: TestApp;
@@ -110,6 +112,7 @@ describe('Redis full under maxmemory-policy noeviction', () => {
   });
 
   afterAll(async () => {
+    client?.disconnect();
     await fleet?.stop();
     await svc?.close();
     await receiver?.close();
@@ -123,7 +126,7 @@ describe('Redis full under maxmemory-policy noeviction', () => {
     await waitFor(() => receiver.events({ type: 'live.started' }).length === 5, 15000, 'all lives started');
 
     // Redis reaches maxmemory (here: another writer's data fills the last 256 kB) and refuses every write.
-    const client = redis.client();
+    client = redis.client();
     const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
     await client.config('SET', 'maxmemory', String(used + 256 * 1024));
     let fillers = 0;
@@ -142,7 +145,6 @@ describe('Redis full under maxmemory-policy noeviction', () => {
     const fromRoom = fleet.results.length;
     await waitFor(() => fleet.results.slice(fromRoom).filter((r) => r.status === 200).length >= 20, 10000, 'beats accepted again');
     await sleep(3500); // longer than HEARTBEAT_TIMEOUT_MS, the anchors beating
-    client.disconnect();
 
     expect(newLive.status).toBe(503);
     expect(whileFull.filter((r) => r.status !== 200 && r.status !== 503)).toEqual([]); // 200: beats answered as it filled
@@ -185,6 +187,7 @@ describe('maxmemory-policy that evicts (volatile-lru, a common managed-Redis def
 });
 
 describe('a replica started with another SHARDS or on data in an unknown layout', () => {
+  let client: Redis | undefined;
   let redis: RedisServer;
   let receiver: WebhookReceiver;
   let svc: ServiceProcess;
@@ -197,6 +200,7 @@ describe('a replica started with another SHARDS or on data in an unknown layout'
   });
 
   afterAll(async () => {
+    client?.disconnect();
     await fleet?.stop();
     await svc?.stop();
     await receiver?.close();
@@ -209,28 +213,30 @@ describe('a replica started with another SHARDS or on data in an unknown layout'
     await waitFor(() => receiver.events({ type: 'live.started' }).length === 20, 15000, 'all lives started');
     const fromRedeploy = fleet.results.length;
 
-    // A rolling update brings up replicas with another shard count next to the running one.
-    for (const shards of ['32', '8']) {
-      const run = new ServiceRun({ REDIS_URL: redis.url, ...webhookTo(receiver), ...TIMINGS, SHARDS: shards, PORT: String(await freePort()) });
-      const exit = await run.exited;
-      expect(exit.code).toBe(1);
-      const reason = lastLine(run.output);
-      expect(reason).toContain(`SHARDS=${shards}, but the data in Redis is spread over 16 shards`);
-      expect(reason).toContain('set SHARDS=16');
+    // A rolling update brings up replicas with another shard count next to the running one; and data of another
+    // layout version (a newer release wrote it) under a prefix of its own.
+    client = redis.client();
+    await client.set('newer:{meta}:layout', JSON.stringify({ layout: 99, shards: 16, since: new Date().toISOString() }));
+    const runs = [];
+    // One after the other: starting three processes at once would starve the anchors on a 2-core machine.
+    for (const setting of [{ SHARDS: '32' }, { SHARDS: '8' }, { REDIS_KEY_PREFIX: 'newer' }] as Array<Record<string, string>>) {
+      const run = new ServiceRun({ REDIS_URL: redis.url, ...webhookTo(receiver), ...TIMINGS, ...setting, PORT: String(await freePort()) });
+      runs.push({ exit: await run.exited, reason: lastLine(run.output), output: run.output });
+    }
+    for (const run of runs) {
+      expect(run.exit.code).toBe(1);
       expect(run.output).not.toMatch(STACK_LINE);
     }
-    // Data of another layout version (a newer release wrote it) under a prefix of its own.
-    const client = redis.client();
-    await client.set('newer:{meta}:layout', JSON.stringify({ layout: 99, shards: 16, since: new Date().toISOString() }));
-    const newer = new ServiceRun({ REDIS_URL: redis.url, REDIS_KEY_PREFIX: 'newer', PORT: String(await freePort()) });
-    expect((await newer.exited).code).toBe(1);
-    expect(lastLine(newer.output)).toMatch(/in layout 99, this version reads layout \d+: it was written by a newer live-end-detector/);
+    for (const [i, shards] of ['32', '8'].entries()) {
+      expect(runs[i].reason).toContain(`SHARDS=${shards}, but the data in Redis is spread over 16 shards`);
+      expect(runs[i].reason).toContain('set SHARDS=16');
+    }
+    expect(runs[2].reason).toMatch(/in layout 99, this version reads layout \d+: it was written by a newer live-end-detector/);
 
     await sleep(3500); // longer than HEARTBEAT_TIMEOUT_MS, the anchors beating
     expect(fleet.results.slice(fromRedeploy).filter((r) => r.status !== 200)).toEqual([]);
     expect(falseNotices(receiver, fleet)).toEqual([]);
     expect(JSON.parse((await client.get('led:{meta}:layout'))!)).toMatchObject({ layout: expect.any(Number), shards: 16 });
-    client.disconnect();
   });
 });
 

@@ -104,10 +104,8 @@ describe('LiveStore (store tier)', () => {
     expect(await tier.lives.end('r5', 'l5', 'anchor-1', 'normal')).toEqual({ kind: 'ended', reason: 'normal', liveId: 'l5' });
     expect(await tier.lives.end('r5', 'l5', 'anchor-1', 'normal')).toEqual({ kind: 'already', reason: 'normal', liveId: 'l5' });
     expect(await beat('r5', 'l5')).toEqual({ kind: 'gone', reason: 'normal' });
-    // The tombstone's TTL is the retention (a Redis TTL runs on real time: its length is what is checked).
-    const ttl = await tier.redis.pttl(tier.keys.gone(tier.keys.shardOf('r5'), 'r5', 'l5'));
-    expect(ttl).toBeGreaterThan(tier.env.ENDED_RETENTION_MS - 60000);
-    expect(ttl).toBeLessThanOrEqual(tier.env.ENDED_RETENTION_MS);
+    // The retained record is the ended live's tombstone: no key of its own while it lasts.
+    expect(await tier.redis.exists(tier.keys.gone(tier.keys.shardOf('r5'), 'r5', 'l5'))).toBe(0);
 
     await tier.clock.advance(tier.env.ENDED_RETENTION_MS - 1);
     await tier.sweep();
@@ -116,6 +114,22 @@ describe('LiveStore (store tier)', () => {
     expect(await tier.lives.get('r5')).toBeNull(); // past retention: gone before the sweep removes it
     await tier.sweep();
     expect(await tier.redis.hexists(tier.keys.rooms(tier.keys.shardOf('r5')), 'r5')).toBe(0);
+  });
+
+  it('an ended live replaced in its room by a new one stays refused for the rest of its retention (tombstone key)', async () => {
+    await beat('r9', 'l9');
+    await tier.lives.end('r9', 'l9', 'anchor-1', 'normal');
+    await tier.clock.advance(60000);
+    expect(await beat('r9', 'l9-next')).toMatchObject({ kind: 'ok' });
+    expect(await beat('r9', 'l9')).toEqual({ kind: 'gone', reason: 'normal' });
+    expect(await tier.lives.end('r9', 'l9', 'anchor-1', 'normal')).toEqual({ kind: 'already', reason: 'normal', liveId: 'l9' });
+    // A Redis TTL runs on real time: the rest of the retention is what is checked.
+    const ttl = await tier.redis.pttl(tier.keys.gone(tier.keys.shardOf('r9'), 'r9', 'l9'));
+    expect(ttl).toBeGreaterThan(tier.env.ENDED_RETENTION_MS - 60000 - 60000);
+    expect(ttl).toBeLessThanOrEqual(tier.env.ENDED_RETENTION_MS - 60000);
+    // Superseded lives too, for a whole retention.
+    await beat('r9', 'l9-third');
+    expect(await beat('r9', 'l9-next')).toEqual({ kind: 'gone', reason: 'superseded' });
   });
 
   it('a new liveId supersedes the running one: superseded end (no viewer notice) and a new start', async () => {

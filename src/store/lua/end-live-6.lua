@@ -9,7 +9,8 @@
     KEYS[3] ending     shard ZSET of interrupted lives
     KEYS[4] ended      shard ZSET of ended lives, by when their record expires
     KEYS[5] outbox     shard STREAM of events
-    KEYS[6] gone       tombstone of the asked liveId (read only when a liveId is given; written when remembered)
+    KEYS[6] gone       tombstone of the asked liveId: a live a newer one replaced in the record, or one ended before its
+                       first beat (written then); read only when a liveId is given
 
     ARGV[1] tag          the shard's key prefix
     ARGV[2] roomId

@@ -8,7 +8,7 @@
     KEYS[3] ending     shard ZSET of interrupted lives, by when they end
     KEYS[4] ended      shard ZSET of ended lives, by when their record expires
     KEYS[5] outbox     shard STREAM of events
-    KEYS[6] gone       tombstone of this liveId (gone:<roomId>:<liveId>)
+    KEYS[6] gone       tombstone of this liveId (gone:<roomId>:<liveId>), once a newer live replaced it in the record
     KEYS[7] anchors    anchor index bucket of this anchorId (written only when indexAnchor is 1)
 
     ARGV[1] tag          the shard's key prefix (keys of a superseded live are derived from it)

@@ -8,9 +8,9 @@ local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, time
 
   -- Steady beat: the room's running live beats again, nothing pending. This is what nearly every call is (every
   -- anchor, every few seconds), so it reads and rewrites the packed record directly (room-record.lua's order)
-  -- and answers as the full path below would. The tombstone is not read: a liveId's tombstone is written when
-  -- that live ends (finish.lua, in the same script that marks the record ended), so a record still running
-  -- this liveId means there is none.
+  -- and answers as the full path below would. No tombstone is read: a liveId is refused only once its live
+  -- ended (the record then says so) or a newer live replaced it in the record (finish.lua), so a record still
+  -- running this liveId means neither.
   if packed then
     local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
     if l == liveId and flags == STATE_CODES.live then
@@ -32,14 +32,20 @@ local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, time
     end
   end
 
-  local goneReason = redis.call('GET', goneKey)
-  if goneReason then return {'gone', {}, goneReason} end
-
   local rec = packed and decode_room(packed, roomId)
+  if rec and rec.l == liveId and rec.s == 'ended' then
+    -- The record is the ended live's tombstone while retained (past it, the sweep has yet to remove it).
+    if rec.en + retentionMs > now then return {'gone', {}, rec.r} end
+  elseif not rec or rec.l ~= liveId then
+    -- A live of the room that a newer one replaced in the record keeps a tombstone key (finish.lua).
+    local goneReason = redis.call('GET', goneKey)
+    if goneReason then return {'gone', {}, goneReason} end
+  end
+
   local allowed, tat = take_beat(rec and rec.tat, ratePerSec, burst, now)
   if not allowed then return {'limited', {}, tat} end
 
-  -- An ended live whose tombstone is gone is past its retention (the sweep has yet to remove it): a new live.
+  -- An ended live past its retention (the sweep has yet to remove it) is forgotten: a new live.
   if rec and rec.l == liveId and rec.s ~= 'ended' then
     if rec.a ~= anchorId then return {'conflict', {}, rec.a} end
     rec.hb, rec.to, rec.su = now, timeoutMs, suspectMs
@@ -56,7 +62,8 @@ local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, time
         previousLiveId = rec.l
         finish(k, rec, roomId, 'superseded', now, retentionMs)
       end
-      -- The record is replaced, so it no longer waits to expire.
+      -- The record is replaced, so it no longer waits to expire; its live keeps being refused.
+      keep_tombstone(k, rec, roomId, now, retentionMs)
       redis.call('ZREM', k.ended, roomId)
     end
     rec = {l = liveId, a = anchorId, g = groupId, s = 'live', st = now, hb = now, to = timeoutMs, su = suspectMs, q = 0}
