@@ -318,6 +318,14 @@ export class Environment {
   TENCENT_IM_FORBID_CALLBACKS: 'both' | 'before' | 'after' | 'none' = 'both';
 
   /**
+   * Also write each room's live state into its AVChatRoom's group attributes (key `led_live`, REST modify_group_attr),
+   * so viewer apps read it with the IM SDK right after joining. Shares the IM rate, behind endings.
+   */
+  @Transform(flag)
+  @IsBoolean()
+  TENCENT_IM_GROUP_ATTRIBUTES = false;
+
+  /**
    * After IM reports the anchor offline, how long the live may stay interrupted before it ends (`disconnect`),
    * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
    * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.

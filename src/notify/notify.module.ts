@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { Environment } from '../config/environment';
+import { LiveStore } from '../store/live-store';
 import { LogNotifier } from './log.notifier';
 import { Notifier, NOTIFIERS } from './notifier';
 import { DeliveryEvents } from './delivery-events';
@@ -20,7 +21,7 @@ import { WebhookTester } from './webhook-tester';
  * lane is named after a hash of its URL (not its place in WEBHOOK_URLS), so its consumer group and dead letters
  * stay its own when the list changes.
  */
-function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel): Notifier[] {
+function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel, store: LiveStore): Notifier[] {
   return env.NOTIFIERS.flatMap((name): Notifier[] => {
     switch (name) {
       case 'log':
@@ -30,7 +31,7 @@ function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: Tencen
         return env.WEBHOOK_URLS.map((url) => new WebhookNotifier(webhookLaneName(url), url, signer, env.WEBHOOK_TIMEOUT_MS));
       }
       case 'tencent-im':
-        return [tencentIm.createNotifier()];
+        return [tencentIm.createNotifier(), ...(env.TENCENT_IM_GROUP_ATTRIBUTES ? [tencentIm.createGroupStateNotifier(store)] : [])];
     }
   });
 }
@@ -50,7 +51,7 @@ export function webhookLaneName(url: string): string {
     TencentImStats,
     TencentImChannel,
     WebhookTester,
-    { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel], useFactory: createNotifiers },
+    { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel, LiveStore], useFactory: createNotifiers },
   ],
   exports: [OutboxSignal, TencentImStats, DeliveryEvents, OutboxConsumer, WebhookTester],
 })

@@ -37,6 +37,9 @@ export class FakeTencentIm {
   /** Every request as received, with the ErrorCode it was answered. */
   readonly requests: Array<{ path: string; query: URLSearchParams; body: any; errorCode: number; at: number }> = [];
   readonly duplicates: GroupMessage[] = [];
+  /** Each group's attributes (modify_group_attr), as a viewer app's getGroupAttributes would read them. */
+  readonly groupAttributes = new Map<string, Map<string, string>>();
+  private readonly attributeWrites = new Map<string, number[]>();
   private scripted: Answer[] = [];
   /** Groups that do not exist: 10015. */
   readonly missingGroups = new Set<string>();
@@ -83,6 +86,8 @@ export class FakeTencentIm {
     this.messages.length = 0;
     this.requests.length = 0;
     this.duplicates.length = 0;
+    this.groupAttributes.clear();
+    this.attributeWrites.clear();
     this.scripted = [];
     this.missingGroups.clear();
     this.expiredUpTo = 0;
@@ -114,7 +119,8 @@ export class FakeTencentIm {
     // A gateway failure: the request never reached the IM service.
     if (scripted.httpStatus) return answer(-1);
     if (method !== 'POST') return answer(60002);
-    if (url.pathname !== '/v4/group_open_http_svc/send_group_msg') return answer(60009);
+    const attrs = url.pathname === '/v4/group_open_http_svc/modify_group_attr';
+    if (url.pathname !== '/v4/group_open_http_svc/send_group_msg' && !attrs) return answer(60009);
     if (query.get('contenttype') !== 'json') return answer(60025);
     if (!query.get('sdkappid')) return answer(60012);
     if (query.get('sdkappid') !== String(this.sdkAppId)) return answer(60006);
@@ -128,6 +134,7 @@ export class FakeTencentIm {
       if (lastSecond >= this.ratePerSec) return answer(60007);
     }
     if (scripted.code !== undefined) return answer(scripted.code);
+    if (attrs) return answer(this.modifyGroupAttr(body, now));
     const shapeError = checkBody(body);
     if (shapeError) return answer(shapeError);
     if (this.missingGroups.has(body.GroupId)) return answer(10015);
@@ -149,6 +156,29 @@ export class FakeTencentIm {
     this.seenRandoms.set(dedupKey, now);
     this.messages.push(message);
     return answer(0, { MsgTime: Math.floor(now / 1000), MsgSeq: this.messages.length });
+  }
+
+  /**
+   * modify_group_attr as documented (https://cloud.tencent.com/document/product/269/44188 and the group attribute
+   * limits): keys of at most 32 bytes, at most 16 per group, values of at most 4 KB, 16 KB in all, and at most 5
+   * writes per group per second (10049).
+   */
+  private modifyGroupAttr(body: any, now: number): number {
+    if (typeof body.GroupId !== 'string' || !Array.isArray(body.GroupAttr) || body.GroupAttr.length === 0) return 10004;
+    if (this.missingGroups.has(body.GroupId)) return 10015;
+    const writes = (this.attributeWrites.get(body.GroupId) ?? []).filter((t) => t > now - 1000);
+    if (writes.length >= 5) return 10049;
+    const current = new Map(this.groupAttributes.get(body.GroupId) ?? []);
+    for (const attr of body.GroupAttr) {
+      if (typeof attr?.key !== 'string' || typeof attr.value !== 'string') return 10004;
+      if (Buffer.byteLength(attr.key) > 32 || Buffer.byteLength(attr.value) > 4096) return 10004;
+      current.set(attr.key, attr.value);
+    }
+    const total = [...current].reduce((n, [k, v]) => n + Buffer.byteLength(k) + Buffer.byteLength(v), 0);
+    if (current.size > 16 || total > 16 * 1024) return 10004;
+    this.groupAttributes.set(body.GroupId, current);
+    this.attributeWrites.set(body.GroupId, [...writes, now]);
+    return 0;
   }
 
   /** TLSSigAPIv2 verification: unescape, base64, inflate, recompute the HMAC, check expiry. */
