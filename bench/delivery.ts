@@ -30,6 +30,10 @@ const KEY = 'bench-im-secret-key-0123456789abcdef';
 
 export async function runDelivery(): Promise<Row[]> {
   ensureBuilt();
+  // BENCH_ONLY=5|5b|5c runs one figure (while tuning).
+  if (process.env.BENCH_ONLY === '5c') return runViewersWhileBackendDown();
+  if (process.env.BENCH_ONLY === '5b') return [...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })), ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' }))];
+  if (process.env.BENCH_ONLY === '5') return runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' });
   return [
     ...(await runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' })),
     ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })),
@@ -153,6 +157,10 @@ async function runViewersWhileBackendDown(): Promise<Row[]> {
     const giveUpAt = Date.now() + 2000 + SPREAD_MS + 30000;
     while ((await im.count()) < ENDINGS_DOWN && Date.now() < giveUpAt) await sleep(250);
     const received = await im.report();
+    if (process.env.BENCH_VERBOSE) {
+      const byTime = received.messages.slice().sort((a, b) => a.eventAt - b.eventAt);
+      process.stderr.write(`5c: (event at → IM) ${byTime.map((m) => `${m.eventAt - byTime[0].eventAt}:${m.at - m.eventAt}`).join(' ')}\n`);
+    }
     const latencies = received.messages.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at - m.eventAt).sort((a, b) => a - b);
     const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Infinity;
     const p50 = latencies[Math.floor(latencies.length / 2)] ?? Infinity;

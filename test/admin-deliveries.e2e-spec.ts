@@ -74,7 +74,7 @@ describe('admin API: deliveries, dead letters, missed events', () => {
     expect(redelivered.body.results.map((r: any) => r.outcome)).toEqual(['delivered', 'delivered', 'delivered', 'not-found']);
     for (const room of rooms) {
       const accepted = receiver.requests.filter((r) => r.json?.roomId === room && r.json.type === 'live.started');
-      expect(accepted.at(-1)!.headers['webhook-id']).toBe(`${room}-live:1`);
+      expect(accepted.at(-1)!.headers['webhook-id']).toBe(listed.items.find((l: any) => l.event.roomId === room).event.id);
     }
     expect((await svc.get('/v1/admin/dead-letters', asAdmin)).body.items).toEqual([]);
   });
@@ -95,11 +95,12 @@ describe('admin API: deliveries, dead letters, missed events', () => {
       cursor = page.next;
       pages++;
     } while (cursor && pages < 100);
-    expect(seen.map((e) => e.id).sort()).toEqual(rooms.flatMap((r) => [`${r}-live:1`, `${r}-live:2`]).sort());
+    expect(seen.map((e) => `${e.liveId}:${e.seq}`).sort()).toEqual(rooms.flatMap((r) => [`${r}-live:1`, `${r}-live:2`]).sort());
+    expect(new Set(seen.map((e) => e.id)).size).toBe(seen.length);
     // Each live's events in seq order; filters apply.
     for (const room of rooms) expect(seen.filter((e) => e.roomId === room).map((e) => e.seq)).toEqual([1, 2]);
     const endings = (await svc.get(`/v1/admin/events?since=${since}&type=live.ended&roomId=page-3`, asAdmin)).body.items;
-    expect(endings.map((e: any) => e.id)).toEqual(['page-3-live:2']);
+    expect(endings.map((e: any) => [e.liveId, e.seq])).toEqual([['page-3-live', 2]]);
 
     const standings = (await svc.get('/v1/admin/deliveries', asAdmin)).body;
     expect(standings).toEqual([

@@ -90,7 +90,7 @@ describe('delivery under faults', () => {
       const lastStart = Math.max(...attempts.filter((r) => r.json.seq === 1).map((r) => r.at));
       const firstEnd = Math.min(...attempts.filter((r) => r.json.seq === 2).map((r) => r.at));
       expect(firstEnd).toBeGreaterThanOrEqual(lastStart);
-      expect(new Set(attempts.filter((r) => r.answeredWith === 200).map((r) => r.json.id))).toEqual(new Set([`${room}-live:1`, `${room}-live:2`]));
+      expect(new Set(attempts.filter((r) => r.answeredWith === 200).map((r) => `${r.json.liveId}:${r.json.seq}`))).toEqual(new Set([`${room}-live:1`, `${room}-live:2`]));
     }
   }, 240000);
 
@@ -175,7 +175,7 @@ describe('delivery under faults', () => {
     try {
       // A replica that died holding an entry: its consumer is left behind.
       const key = (await client.keys('led:{*}:outbox'))[0];
-      await client.xadd(key, '*', 'event', JSON.stringify({ id: 'gone-live:1', type: 'live.started', seq: 1, roomId: 'gone-room', liveId: 'gone-live', anchorId: 'a', groupId: 'g', at: Date.now() }));
+      await client.xadd(key, '*', 'event', JSON.stringify({ id: 'gone-live:1:0', type: 'live.started', seq: 1, roomId: 'gone-room', liveId: 'gone-live', anchorId: 'a', groupId: 'g', at: Date.now() }));
       await client.xreadgroup('GROUP', lane, 'dead-replica', 'COUNT', 100, 'STREAMS', key, '>');
       await apps.splice(apps.indexOf(leaving), 1)[0].close();
       const consumers = async () => {
