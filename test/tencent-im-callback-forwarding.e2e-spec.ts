@@ -45,7 +45,6 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
       await startLive(plain, `ct-room-${i}`, `ct-anchor-${i}`);
       const answer = await sendImCallback(plain.url, 'State.StateChange', disconnect(`ct-anchor-${i}`), { token: TOKEN, contentType });
       expect({ contentType, status: answer.status, body: answer.json }).toEqual({ contentType, status: 200, body: OK });
-      // An offline report settles for OFFLINE_SETTLE_MS before it is applied.
       await waitFor(async () => (await stateOf(`ct-room-${i}`)) === 'interrupted', 5000, `ct-room-${i} interrupted`);
     }
   });

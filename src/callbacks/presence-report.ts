@@ -10,6 +10,8 @@ export interface PresenceReport {
   eventTime: number;
   /** The live group it was reported in; '' for State.StateChange (any room of the anchor). */
   groupId: string;
+  /** A Logout: it may be half of a multi-instance kick pair whose Login is still on its way, so it waits (LOGOUT_SETTLE_MS). */
+  settles: boolean;
 }
 
 /**
@@ -28,10 +30,10 @@ export function stateChangeReport(body: Record<string, any>): PresenceReport | n
   const reason = typeof body.Info?.Reason === 'string' ? body.Info.Reason : '';
   if (typeof account !== 'string' || account === '') return null;
   const eventTime = eventTimeOf(body);
-  if (action === 'Login') return { account, presence: 'online', eventTime, groupId: '' };
+  if (action === 'Login') return { account, presence: 'online', eventTime, groupId: '', settles: false };
   // Disconnect: the link closed (LinkClose) or IM's 400 s heartbeat ran out (TimeOut); offline either way.
-  if (action === 'Disconnect') return { account, presence: 'offline', eventTime, groupId: '' };
-  if (action === 'Logout' && OFFLINE_LOGOUT_REASONS.has(reason)) return { account, presence: 'offline', eventTime, groupId: '' };
+  if (action === 'Disconnect') return { account, presence: 'offline', eventTime, groupId: '', settles: false };
+  if (action === 'Logout' && OFFLINE_LOGOUT_REASONS.has(reason)) return { account, presence: 'offline', eventTime, groupId: '', settles: true };
   return null;
 }
 
@@ -42,7 +44,7 @@ export function memberStateReports(body: Record<string, any>): PresenceReport[] 
   const eventTime = eventTimeOf(body);
   return body.MemberList.map((m: any) => m?.Member_Account)
     .filter((a: unknown): a is string => typeof a === 'string' && a !== '')
-    .map((account: string) => ({ account, presence, eventTime, groupId: body.GroupId }));
+    .map((account: string) => ({ account, presence, eventTime, groupId: body.GroupId, settles: false }));
 }
 
 function eventTimeOf(body: Record<string, any>): number {

@@ -4,11 +4,12 @@ import { LiveStore } from '../store/live-store';
 import { memberStateReports, PresenceReport, stateChangeReport } from './presence-report';
 
 /**
- * How long an offline report waits before it is applied. IM sends the two reports of a multi-instance
- * kick (Login and Logout, one EventTime) at once, in no promised order; waiting lets the Login land first,
- * so the pair never interrupts a live. Far below any grace, so detection stays fast.
+ * How long a Logout waits before it is applied. IM sends the two reports of a multi-instance kick (Login and
+ * Logout, one EventTime) at once, in no promised order, and a busy network or replica may hold one back;
+ * waiting lets the Login land first, so the pair never interrupts a live. A Disconnect (a killed app, a lost
+ * link) is no half of a pair and counts at once; the grace that follows is far longer than this.
  */
-export const OFFLINE_SETTLE_MS = 200;
+export const LOGOUT_SETTLE_MS = 1000;
 
 /**
  * Turns IM's word that an anchor's client went offline (or came back) into a faster interruption of
@@ -19,7 +20,7 @@ export const OFFLINE_SETTLE_MS = 200;
 @Injectable()
 export class TencentImCallbacksService implements OnModuleDestroy {
   private readonly logger = new Logger('TencentImCallbacks');
-  /** Offline reports waiting out OFFLINE_SETTLE_MS: applied at once on shutdown rather than dropped. */
+  /** Logouts waiting out LOGOUT_SETTLE_MS: applied at once on shutdown rather than dropped. */
   private readonly settling = new Map<NodeJS.Timeout, () => Promise<void>>();
 
   constructor(
@@ -40,7 +41,7 @@ export class TencentImCallbacksService implements OnModuleDestroy {
         : command === 'Group.CallbackOnMemberStateChange'
           ? memberStateReports(body)
           : [];
-    await Promise.all(reports.map((report) => (report.presence === 'online' ? this.apply(report) : this.settle(report))));
+    await Promise.all(reports.map((report) => (report.settles ? this.settle(report) : this.apply(report))));
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -55,7 +56,7 @@ export class TencentImCallbacksService implements OnModuleDestroy {
     const timer = setTimeout(() => {
       this.settling.delete(timer);
       void run();
-    }, OFFLINE_SETTLE_MS);
+    }, LOGOUT_SETTLE_MS);
     this.settling.set(timer, run);
   }
 

@@ -40,13 +40,17 @@ describe.each([['service' as const], ['redis' as const]])('a pending IM disconne
     );
   });
 
+  const clients: AnchorClient[] = [];
   afterAll(async () => {
+    // A failed run must not leave the clients beating (jest would not exit).
+    await Promise.all(clients.map((c) => c.stop({ end: false })));
     await stack?.stop();
   });
 
   it('the reported anchor and a silent control anchor both resume; nothing ends', async () => {
     const reported = anchorApp(stack, `${down}-reported`);
     const control = anchorApp(stack, `${down}-control`);
+    clients.push(reported.client, control.client);
     await Promise.all([reported.client.start(), control.client.start()]);
     await new Promise((resolve) => reported.client.once('beat', resolve));
 

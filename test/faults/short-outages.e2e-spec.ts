@@ -22,7 +22,9 @@ describe('short outages of our own (issue 13 case 5)', () => {
     });
   });
 
+  const afterAllStop: Array<() => Promise<unknown>> = [];
   afterAll(async () => {
+    for (const stop of afterAllStop) await stop();
     await stack?.stop();
   });
 
@@ -36,6 +38,8 @@ describe('short outages of our own (issue 13 case 5)', () => {
       return client;
     });
     await Promise.all(anchors.map((a) => a.start()));
+    // A failed run must not leave the clients beating (jest would not exit).
+    afterAllStop.push(() => Promise.all(anchors.map((a) => a.stop({ end: false }))));
     expect(anchors[0].lastHeartbeat?.nextHeartbeatInMs).toBe(1250);
 
     // On a failure, say which anchors the service gave up on.

@@ -14,6 +14,11 @@ export class SimAnchor {
   endedReasons: string[] = [];
   /** Client-side time the last beat was accepted. */
   lastBeatAt = 0;
+  /**
+   * When the last accepted beat was sent: the service took it after this (its lastHeartbeatAt is later), so a
+   * presence report from before it is older than the beat whatever the request's latency.
+   */
+  lastBeatSentAt = 0;
   readonly anchorId: string;
   private networkDown = false;
 
@@ -24,8 +29,13 @@ export class SimAnchor {
   ) {
     this.roomId = `sim-room-${index}`;
     this.liveId = `sim-live-${index}-${Date.now().toString(36)}`;
-    const cuttable: typeof fetch = (input, init) =>
-      this.networkDown ? Promise.reject(new TypeError('fetch failed (simulated network loss)')) : fetch(input, init);
+    const cuttable: typeof fetch = async (input, init) => {
+      if (this.networkDown) throw new TypeError('fetch failed (simulated network loss)');
+      const sentAt = Date.now();
+      const response = await fetch(input, init);
+      if (response.status === 200 && String(input).endsWith('/heartbeat')) this.lastBeatSentAt = sentAt;
+      return response;
+    };
     this.anchorId = `sim-anchor-${index}`;
     this.client = new AnchorClient({ baseUrl, roomId: this.roomId, liveId: this.liveId, anchorId: this.anchorId, fetch: cuttable });
     this.client.on('beat', () => (this.lastBeatAt = Date.now()));

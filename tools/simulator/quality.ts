@@ -37,7 +37,7 @@ export async function runQuality(options: SimulationOptions, stack: Stack, ancho
   const noise = async () => {
     // A fifth of the anchors each time, every kind in turn.
     const picked = healthy.filter(() => random() < 0.2);
-    const sent = await Promise.all(picked.map((a, i) => sendNoise(sender, a, NOISE_KINDS[i % NOISE_KINDS.length], options.intervalMs, random)));
+    const sent = await Promise.all(picked.map((a, i) => sendNoise(sender, a, NOISE_KINDS[i % NOISE_KINDS.length], random)));
     reportsSent += sent.reduce((sum, n) => sum + n, 0);
   };
 
@@ -58,7 +58,7 @@ export async function runQuality(options: SimulationOptions, stack: Stack, ancho
     await noise();
     await sleep(Math.max(options.suspectMs, 2 * options.intervalMs + 1000));
     const counts = falseCounts(stack.viewers.messages, healthy);
-    log(`outage ${r + 1}/${options.repeat}: ${kind} down ${((back - wentDown) / 1000).toFixed(1)} s; false LIVE_INTERRUPTED so far ${counts.interrupted}, false LIVE_ENDED ${counts.ended}`);
+    log(`outage ${r + 1}/${options.repeat}: ${kind} down ${((back - wentDown) / 1000).toFixed(1)} s; false LIVE_INTERRUPTED so far ${counts.interrupted} (${counts.byReport} by an IM report), false LIVE_ENDED ${counts.ended}`);
   }
 
   // The control: the app dies and IM says so at once; the live must end 'disconnect', well before its timeout.
@@ -85,13 +85,13 @@ export async function runQuality(options: SimulationOptions, stack: Stack, ancho
 }
 
 /** Sends one kind of noise about a healthy anchor; resolves with the number of callbacks sent. */
-async function sendNoise(sender: ImCallbackSender, a: SimAnchor, kind: NoiseKind, intervalMs: number, random: () => number): Promise<number> {
+async function sendNoise(sender: ImCallbackSender, a: SimAnchor, kind: NoiseKind, random: () => number): Promise<number> {
   const send = (action: 'Login' | 'Logout' | 'Disconnect', eventTime: number) => sender.stateChange(a.anchorId, action, IM_REASON[action], eventTime).catch(() => 0);
   const now = Date.now();
   switch (kind) {
     case 'stale':
       // A Disconnect from before the anchor's last beat (IM reports lag; the anchor is back already).
-      await send('Disconnect', a.lastBeatAt - intervalMs);
+      await send('Disconnect', a.lastBeatSentAt - 100);
       return 1;
     case 'reordered':
       // The newer Login arrives first, the older Disconnect after it.
@@ -107,16 +107,21 @@ async function sendNoise(sender: ImCallbackSender, a: SimAnchor, kind: NoiseKind
     case 'duplicate':
       await send('Login', now);
       await send('Login', now);
-      await send('Disconnect', a.lastBeatAt - intervalMs);
-      await send('Disconnect', a.lastBeatAt - intervalMs);
+      await send('Disconnect', a.lastBeatSentAt - 100);
+      await send('Disconnect', a.lastBeatSentAt - 100);
       return 4;
   }
 }
 
-function falseCounts(messages: GroupMessage[], healthy: SimAnchor[]): { interrupted: number; ended: number } {
+function falseCounts(messages: GroupMessage[], healthy: SimAnchor[]): { interrupted: number; ended: number; byReport: number } {
   const ids = new Set(healthy.map((a) => a.liveId));
   const mine = messages.filter((m) => ids.has(m.data?.liveId));
-  return { interrupted: mine.filter((m) => m.data.type === 'LIVE_INTERRUPTED').length, ended: mine.filter((m) => m.data.type === 'LIVE_ENDED').length };
+  const interrupted = mine.filter((m) => m.data.type === 'LIVE_INTERRUPTED');
+  return {
+    interrupted: interrupted.length,
+    ended: mine.filter((m) => m.data.type === 'LIVE_ENDED').length,
+    byReport: interrupted.filter((m) => m.data.reason === 'disconnect').length,
+  };
 }
 
 function check(name: string, anchors: SimAnchor[], fault: (a: SimAnchor) => string | null): Check {
