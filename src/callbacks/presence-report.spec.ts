@@ -18,7 +18,7 @@ describe('IM presence reports', () => {
   });
 
   it('takes a missing or malformed EventTime as unknown (0), and needs an account', () => {
-    expect(stateChangeReport(stateChange('Login', 'Register', undefined))?.eventTime).toBe(0);
+    expect(stateChangeReport(stateChange('Login', 'Register', null))?.eventTime).toBe(0);
     expect(stateChangeReport(stateChange('Login', 'Register', 'soon'))?.eventTime).toBe(0);
     expect(stateChangeReport(stateChange('Login', 'Register', -5))?.eventTime).toBe(0);
     expect(stateChangeReport({ CallbackCommand: 'State.StateChange', Info: { Action: 'Login' } })).toBeNull();
