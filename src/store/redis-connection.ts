@@ -69,19 +69,3 @@ function clearSocketTimerOnClose(client: Redis): Redis {
   });
   return client;
 }
-
-/** Resolves once the client can take commands, or rejects after `timeoutMs`. */
-export function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
-  if (redis.status === 'ready') return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      redis.off('ready', onReady);
-      reject(new Error(`Redis not reachable within ${timeoutMs} ms`));
-    }, timeoutMs);
-    const onReady = () => {
-      clearTimeout(timer);
-      resolve();
-    };
-    redis.once('ready', onReady);
-  });
-}

@@ -63,10 +63,20 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
       this.logger.warn(`Redis connection lost (${err.message}); reconnecting, requests get 503 meanwhile`);
     });
     redis.on('ready', () => {
+      if (this.started) void this.checkAgain();
       if (this.lostAt === null) return;
       this.logger.log(`Redis reachable again after ${Date.now() - this.lostAt} ms`);
       this.lostAt = null;
     });
+  }
+
+  /** After a reconnect (maybe to a promoted replica): the start-up checks again, as a loud error line (the service runs on). */
+  private async checkAgain(): Promise<void> {
+    try {
+      await checkRedisServers(this.redis, this.env, `Redis (${describeRedisTarget(this.env)})`, this.logger);
+    } catch (err) {
+      this.logger.error(`after reconnecting: ${(err as Error).message}`);
+    }
   }
 
   /** Connects (retrying up to REDIS_STARTUP_TIMEOUT_MS), then refuses a Redis that is too old, evicts, or holds another layout. */

@@ -186,6 +186,28 @@ describe('maxmemory-policy that evicts (volatile-lru, a common managed-Redis def
   });
 });
 
+describe('maxmemory-policy changed under a running service (e.g. on a promoted replica)', () => {
+  let redis: RedisServer;
+  let client: Redis | undefined;
+  let run: ServiceRun | undefined;
+
+  afterAll(async () => {
+    client?.disconnect();
+    await run?.kill();
+    await redis?.destroy();
+  });
+
+  it('is reported as an error line when the service reconnects', async () => {
+    redis = await RedisServer.start();
+    run = new ServiceRun({ REDIS_URL: redis.url, PORT: String(await freePort()), LOG_LEVEL: 'info' });
+    await run.waitForOutput(/listening on/);
+    client = redis.client();
+    await client.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    await client.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    await run.waitForOutput(/"level":50.*after reconnecting: .*has maxmemory-policy allkeys-lru.*Set maxmemory-policy noeviction/);
+  });
+});
+
 describe('a replica started with another SHARDS or on data in an unknown layout', () => {
   let client: Redis | undefined;
   let redis: RedisServer;
