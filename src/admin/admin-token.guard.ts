@@ -1,13 +1,13 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 
 /** Admits requests bearing ADMIN_TOKEN; compares digests in constant time so timing reveals nothing. */
 @Injectable()
 export class AdminTokenGuard implements CanActivate {
   private readonly expected: Buffer | null;
 
-  constructor(env: Environment) {
+  constructor(@InjectConfig('admin') env: ConfigSection<'admin'>) {
     this.expected = env.ADMIN_TOKEN ? digest(env.ADMIN_TOKEN) : null;
   }
 
