@@ -5,7 +5,7 @@ import { DelayProxy } from '../test/support/delay-proxy';
 import { join } from 'node:path';
 import { ensureBuilt } from './support/build';
 import { scale, sleep, SMOKE } from './support/options';
-import { startRedis } from './support/redis';
+import { startRedis, usedMemory } from './support/redis';
 import { ChildServer } from './support/service';
 import { benchStore, redisNow } from './support/store';
 import { fmt, formatTable, Row, row } from './support/table';
@@ -32,6 +32,7 @@ export async function runDelivery(): Promise<Row[]> {
   ensureBuilt();
   // BENCH_ONLY=5|5b|5c runs one figure (while tuning).
   if (process.env.BENCH_ONLY === '5c') return runViewersWhileBackendDown();
+  if (process.env.BENCH_ONLY === '5d') return runOutboxMemory();
   if (process.env.BENCH_ONLY === '5b') return [...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })), ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' }))];
   if (process.env.BENCH_ONLY === '5') return runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' });
   return [
@@ -39,7 +40,57 @@ export async function runDelivery(): Promise<Row[]> {
     ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })),
     ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' })),
     ...(await runViewersWhileBackendDown()),
+    ...(await runOutboxMemory()),
   ];
+}
+
+/**
+ * What the outbox costs in Redis memory: an event kept in a shard's stream (OUTBOX_RETENTION_MS of history, and
+ * whatever a lane has not finished), and an entry read by a lane and not finished (its pending-entries list: at
+ * most DELIVERY_CONCURRENCY per replica and lane, plus the events parked behind them). Events shaped as the
+ * service writes them, with ids of the same length; two lanes (the IM channel and one webhook URL).
+ */
+async function runOutboxMemory(): Promise<Row[]> {
+  const EVENTS = scale(20000, 2000);
+  const redis = await startRedis();
+  const bench = benchStore(redis.url, { SHARDS: 16 });
+  try {
+    const { redis: client, keys } = bench;
+    const key = keys.outbox(0);
+    await client.xgroup('CREATE', key, 'tencent-im', '$', 'MKSTREAM');
+    await client.xgroup('CREATE', key, 'webhook-1a2b3c4d', '$');
+    const before = await usedMemory(client);
+    for (let i = 0; i < EVENTS; i += 1000) {
+      const pipeline = client.pipeline();
+      for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
+        const ended = j % 2 === 1;
+        const live = `live-${100000 + (j >> 1)}`;
+        pipeline.xadd(key, '*', 'event', JSON.stringify({
+          id: `${live}:${ended ? 2 : 1}:9b41f07ce3d8${j % 10}`, type: ended ? 'live.ended' : 'live.started', seq: ended ? 2 : 1,
+          roomId: `room-${100000 + (j >> 1)}`, liveId: live, anchorId: `anchor-${100000 + (j >> 1)}`, groupId: `room-${100000 + (j >> 1)}`,
+          reason: ended ? 'timeout' : undefined, at: 1796022000000 + j, deadline: ended ? 1796021999000 + j : undefined,
+        }));
+      }
+      await pipeline.exec();
+    }
+    const kept = await usedMemory(client);
+    await client.xreadgroup('GROUP', 'webhook-1a2b3c4d', 'bench', 'COUNT', EVENTS, 'STREAMS', key, '>');
+    const pending = await usedMemory(client);
+    const perEvent = (kept - before) / EVENTS;
+    const perPending = (pending - kept) / EVENTS;
+    // 1,000 lives a minute write at least 2,000 events a minute (started, ended).
+    const hourPerThousandLivesPerMin = (perEvent * 2000 * 60) / 1e6;
+    return [
+      row(
+        '5d. outbox memory per event kept (history and backlog), per entry in delivery',
+        `${fmt(perEvent)} B; ${fmt(perPending)} B more while a lane holds it`, 'measured', null, null,
+      ),
+      row('5d. 1 h of backlog (or of history) at 1,000 lives/min (2,000 events/min)', `${fmt(hourPerThousandLivesPerMin, 1)} MB`, 'measured', null, null),
+    ];
+  } finally {
+    await bench.redis.quit();
+    await redis.destroy();
+  }
 }
 
 /** Endings (and interruptions) written due at one instant, delivered by 2 replicas `rttMs` (round trip) away from Redis. */
@@ -146,10 +197,13 @@ async function runViewersWhileBackendDown(): Promise<Row[]> {
   const replicas: ChildServer[] = [];
   try {
     const env = {
-      AUTH_MODE: 'none', REDIS_URL: redis.url, NOTIFIERS: 'webhook,tencent-im',
+      AUTH_MODE: 'none', REDIS_URL: redis.url, NOTIFIERS: process.env.BENCH_5C_NOTIFIERS ?? 'webhook,tencent-im',
       WEBHOOK_URLS: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hooks`, WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
       TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url,
       TENCENT_IM_RATE_PER_SEC: String(RATE), GUARD_ENABLED: 'false',
+      // BENCH_5C_CONCURRENCY / BENCH_5C_BACKOFF: how the failing webhook lane's retries weigh on the replicas' CPU.
+      ...(process.env.BENCH_5C_CONCURRENCY ? { DELIVERY_CONCURRENCY: process.env.BENCH_5C_CONCURRENCY } : {}),
+      ...(process.env.BENCH_5C_BACKOFF ? { DELIVERY_BACKOFF_MS: process.env.BENCH_5C_BACKOFF } : {}),
     };
     replicas.push(await ChildServer.service(env), await ChildServer.service(env));
     const firstDue = (await redisNow(bench.redis)) + 2000;
