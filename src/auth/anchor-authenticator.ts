@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { jwtVerify } from 'jose';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { bearerToken, tokenRefusalReason } from './bearer-token';
 import { GATEWAY_TOKEN_TYPE } from './gateway-scope';
 import { JwtVerification, jwtVerification } from './jwt-verification';
@@ -27,7 +27,7 @@ export class AnchorAuthenticator {
   private readonly clockTolerance: number;
   private readonly verified = new VerifiedTokenCache();
 
-  constructor(env: Environment) {
+  constructor(@InjectConfig('auth') env: ConfigSection<'auth'>) {
     this.verification = env.AUTH_MODE === 'jwt' ? jwtVerification(env) : null;
     this.clockTolerance = env.AUTH_CLOCK_TOLERANCE_S;
   }

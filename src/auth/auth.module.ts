@@ -1,5 +1,5 @@
 import { Global, Logger, Module, OnModuleInit } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { AnchorAuthenticator } from './anchor-authenticator';
 import { AnchorTokenGuard } from './anchor-token.guard';
 import { GatewayAuthenticator } from './gateway-authenticator';
@@ -11,7 +11,7 @@ import { GatewayAuthenticator } from './gateway-authenticator';
 @Global()
 @Module({ providers: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator], exports: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator] })
 export class AuthModule implements OnModuleInit {
-  constructor(private readonly env: Environment) {}
+  constructor(@InjectConfig('auth') private readonly env: ConfigSection<'auth'>) {}
 
   onModuleInit(): void {
     if (this.env.AUTH_MODE === 'none') {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { jwtVerify } from 'jose';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import type { AuthRefusal } from './anchor-authenticator';
 import { bearerToken, tokenRefusalReason } from './bearer-token';
 import { GATEWAY_TOKEN_TYPE, GatewayScope } from './gateway-scope';
@@ -35,7 +35,7 @@ export class GatewayAuthenticator {
   /** A gateway sends the same token with every batch; verified ones are kept until they expire. */
   private readonly verified = new VerifiedTokenCache<CachedGateway>(MAX_CACHED);
 
-  constructor(env: Environment) {
+  constructor(@InjectConfig('auth') env: ConfigSection<'auth'>) {
     this.verification = env.AUTH_MODE === 'jwt' ? jwtVerification(env) : null;
     this.clockTolerance = env.AUTH_CLOCK_TOLERANCE_S;
   }

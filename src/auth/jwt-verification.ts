@@ -1,5 +1,5 @@
 import { createPublicKey, createSecretKey, KeyObject } from 'node:crypto';
-import type { Environment } from '../config/environment';
+import { ConfigSection } from '../config/sections';
 
 /** The key and algorithms anchor tokens are verified with. */
 export interface JwtVerification {
@@ -22,7 +22,7 @@ const DEFAULT_ALGORITHM: Record<string, string> = { secret: 'HS256', rsa: 'RS256
  * Builds the verification key from AUTH_JWT_SECRET or AUTH_JWT_PUBLIC_KEY (exactly one must be set in jwt mode).
  * Throws an Error whose message names the variable at fault and never shows its value.
  */
-export function jwtVerification(env: Environment): JwtVerification {
+export function jwtVerification(env: ConfigSection<'auth'>): JwtVerification {
   const secret = env.AUTH_JWT_SECRET;
   const pem = env.AUTH_JWT_PUBLIC_KEY;
   if (secret && pem) throw new Error('set either AUTH_JWT_SECRET (HS256) or AUTH_JWT_PUBLIC_KEY (RS256/ES256) for AUTH_MODE=jwt, not both');

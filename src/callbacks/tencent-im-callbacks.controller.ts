@@ -15,7 +15,7 @@ import {
 } from '@nestjs/swagger';
 import { IM_CALLBACK_SECURITY } from '../openapi/security-schemes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { IM_CALLBACK_ROUTE } from './callback-body';
 import { CallbackForwardError, CallbackForwarder } from './callback-forwarder';
 import { verifyImCallback } from './callback-signature';
@@ -52,7 +52,7 @@ export class TencentImCallbacksController {
   private readonly forwarder: CallbackForwarder | null;
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('callbacks') private readonly env: ConfigSection<'callbacks'>,
     private readonly callbacks: TencentImCallbacksService,
   ) {
     const url = env.TENCENT_IM_CALLBACK_FORWARD_URL;

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { LiveStore } from '../store/live-store';
 import { memberStateReports, PresenceReport, stateChangeReport } from './presence-report';
 
@@ -24,7 +24,7 @@ export class TencentImCallbacksService implements OnModuleDestroy {
   private readonly settling = new Map<NodeJS.Timeout, () => Promise<void>>();
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('callbacks') private readonly env: ConfigSection<'callbacks'>,
     private readonly store: LiveStore,
   ) {}
 

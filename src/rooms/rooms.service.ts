@@ -1,5 +1,5 @@
 import { BadRequestException, ConflictException, GoneException, Injectable, NotFoundException } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { EndReason, HeartbeatOutcome } from '../store/live-record';
 import { HeartbeatInput, LiveStore } from '../store/live-store';
 import { DueSoonSignal } from '../sweeper/due-soon';
@@ -10,7 +10,7 @@ import { EndResponse, RoomStatus } from './rooms.dto';
 @Injectable()
 export class RoomsService {
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('rooms') private readonly env: ConfigSection<'rooms'>,
     private readonly store: LiveStore,
     private readonly dueSoon: DueSoonSignal,
   ) {}

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { MetricsService } from '../metrics/metrics.service';
 import { Clock } from '../store/clock';
 import { GuardCounters } from '../store/guard-counters';
@@ -37,7 +37,7 @@ export class MassTimeoutGuard {
   private engaged = false;
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('sweeper') private readonly env: ConfigSection<'sweeper'>,
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
     private readonly counters: GuardCounters,

@@ -1,6 +1,6 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { storageFailure } from '../common/storage-failure';
 import { MetricsService } from '../metrics/metrics.service';
 import { KeyLayout } from '../store/key-layout';
@@ -36,7 +36,7 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
   private readonly inFlight = new Set<number>();
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('sweeper') private readonly env: ConfigSection<'sweeper'>,
     private readonly store: LiveStore,
     private readonly keys: KeyLayout,
     private readonly scheduler: SchedulerRegistry,
