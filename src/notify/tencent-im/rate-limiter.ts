@@ -8,6 +8,9 @@ import type { ImRateStore } from '../../store/im-rate-store';
  */
 export const LATE_MS = 10;
 
+/** Booked ahead beyond two slow round trips, ms: the answer's way back and the event loop's turn. */
+const HORIZON_MARGIN_MS = 30;
+
 /** Round trips remembered to judge how far ahead to book. */
 const RTT_SAMPLES = 20;
 
@@ -60,6 +63,11 @@ export class ImRateLimiter {
     return { typical: sorted[Math.floor(sorted.length / 2)], slow: sorted[Math.floor(sorted.length * 0.9)] };
   }
 
+  /** How many calls this replica may have booked ahead at most (its horizon's worth at the rate, plus one). */
+  get bookedAheadMax(): number {
+    return Math.ceil(((2 * this.roundTripMs.slow + HORIZON_MARGIN_MS) * 1000) / this.intervalUs) + 1;
+  }
+
   /**
    * Books up to `wanted` calls, `wantedEnded` of them for endings; while any replica's endings wait, only
    * endings get calls. When none is free, says how many ms until asking again may help.
@@ -77,7 +85,7 @@ export class ImRateLimiter {
       holdMs: Math.max(100, Math.ceil(3 * slow)),
       // The answer needs half a round trip to get here, and the event loop a moment to act on it.
       minAheadUs: Math.ceil((typical * 0.75 + 5) * 1000),
-      horizonUs: Math.ceil((2 * slow + 30) * 1000),
+      horizonUs: Math.ceil((2 * slow + HORIZON_MARGIN_MS) * 1000),
     });
     const answeredAt = Date.now();
     this.learn(askedAt, answeredAt, answer.redisNowUs / 1000);
