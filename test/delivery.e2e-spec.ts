@@ -1,5 +1,6 @@
 import { webhookLaneName } from '../src/notify/notify.module';
 import { eventIdOf, isEvent } from './support/event-ids';
+import { sampleValue } from './support/prometheus-text';
 import { startTestApp, TestApp, WEBHOOK_SECRET } from './support/test-app';
 import { startTestRedis, TestRedis } from './support/test-redis';
 import { sleep, waitFor } from './support/wait-for';
@@ -53,6 +54,26 @@ describe('delivery through the outbox', () => {
     expect(attempts.map((r) => r.verificationError)).toEqual([null, null, null]);
     await sleep(300);
     expect(receiver.requests.filter((r) => isEvent(r.json, 'flaky-live', 1))).toHaveLength(3);
+  });
+
+  it('reports a 3xx as a redirect and retries it like any failure, then dead-letters it saying where it pointed', async () => {
+    const svc = await start({ DELIVERY_RETRY_FOR_MS: '1500' });
+    receiver.respondTo = (event) =>
+      event?.roomId === 'moved-room' ? { status: 301, headers: { location: 'https://new.example.com/hooks?token=secret' } } : undefined;
+    await svc.post('/v1/rooms/moved-room/heartbeat', { liveId: 'moved-live', anchorId: 'a', timeoutMs: 60000 });
+    const letters = await waitFor(async () => {
+      const client = redis.client();
+      const dead: string[][] = [];
+      for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')).map(([, f]) => f));
+      client.disconnect();
+      return dead.filter((f) => f[1].includes('moved-live')).length > 0 && dead.filter((f) => f[1].includes('moved-live'));
+    }, 10000, 'the dead letter');
+    const reason = letters[0][letters[0].indexOf('reason') + 1];
+    expect(reason).toContain('HTTP 301 redirect to https://new.example.com/hooks');
+    expect(reason).not.toContain('secret');
+    expect(receiver.requests.filter((r) => r.json?.roomId === 'moved-room').length).toBeGreaterThan(1);
+    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+    expect(sampleValue(metrics, 'led_delivery_failures_total', { lane: webhookLaneName(receiver.url), kind: 'redirect' })).toBeGreaterThan(1);
   });
 
   it('does not retry a 4xx answer: the event goes to the dead-letter stream', async () => {
