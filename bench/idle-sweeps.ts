@@ -8,7 +8,7 @@ import { fmt, formatTable, Row, row } from './support/table';
  * Figure 3b: what sweeping costs Redis when nothing is due. REPLICAS idle replicas (default settings, no
  * lives) share one Redis; INFO commandstats over WINDOW_S gives the calls each command took. Sweeps and the
  * mass-timeout guard are EVALSHA (sweep and guard-count scripts), MGET and PTTL; delivery's own polling
- * (XREADGROUP, XAUTOCLAIM) is reported apart.
+ * (XREADGROUP, XAUTOCLAIM) is reported apart, but its lane scripts are EVALSHA too and counted with sweeping.
  */
 const REPLICAS = scale(10, 2);
 const WINDOW_S = scale(10, 3);
