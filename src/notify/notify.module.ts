@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { Environment } from '../config/environment';
+import { ConfigSection, configSectionToken } from '../config/sections';
 import { LiveStore } from '../store/live-store';
 import { LogNotifier } from './log.notifier';
 import { Notifier, NOTIFIERS } from './notifier';
@@ -21,7 +21,7 @@ import { WebhookTester } from './webhook-tester';
  * lane is named after a hash of its URL (not its place in WEBHOOK_URLS), so its consumer group and dead letters
  * stay its own when the list changes.
  */
-function createNotifiers(env: Environment, logger: PinoLogger, tencentIm: TencentImChannel, store: LiveStore): Notifier[] {
+function createNotifiers(env: ConfigSection<'notify'>, logger: PinoLogger, tencentIm: TencentImChannel, store: LiveStore): Notifier[] {
   return env.NOTIFIERS.flatMap((name): Notifier[] => {
     switch (name) {
       case 'log':
@@ -51,7 +51,7 @@ export function webhookLaneName(url: string): string {
     TencentImStats,
     TencentImChannel,
     WebhookTester,
-    { provide: NOTIFIERS, inject: [Environment, PinoLogger, TencentImChannel, LiveStore], useFactory: createNotifiers },
+    { provide: NOTIFIERS, inject: [configSectionToken('notify'), PinoLogger, TencentImChannel, LiveStore], useFactory: createNotifiers },
   ],
   exports: [OutboxSignal, TencentImStats, DeliveryEvents, OutboxConsumer, WebhookTester],
 })

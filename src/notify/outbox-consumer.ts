@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { KeyLayout } from '../store/key-layout';
 import { OutboxStore } from '../store/outbox-store';
 import { DeliveryEvents } from './delivery-events';
@@ -27,7 +27,7 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   private maintenance: NodeJS.Timeout | null = null;
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('notify') private readonly env: ConfigSection<'notify'>,
     private readonly outbox: OutboxStore,
     private readonly keys: KeyLayout,
     signal: OutboxSignal,

@@ -3,7 +3,7 @@ import { Agent as HttpAgent } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
 import { Injectable } from '@nestjs/common';
 import axios, { AxiosError, AxiosInstance } from 'axios';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { webhookLaneName } from './notify.module';
 import { WebhookSigner } from './webhook-signature';
 
@@ -45,7 +45,7 @@ export class WebhookTester {
   private readonly http: AxiosInstance;
   private readonly signer: WebhookSigner | null;
 
-  constructor(private readonly env: Environment) {
+  constructor(@InjectConfig('notify') private readonly env: ConfigSection<'notify'>) {
     const enabled = env.NOTIFIERS.includes('webhook');
     this.signer = enabled ? new WebhookSigner(env.WEBHOOK_SECRET) : null;
     this.http = axios.create({

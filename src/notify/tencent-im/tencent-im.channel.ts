@@ -1,5 +1,5 @@
 import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
-import { Environment } from '../../config/environment';
+import { ConfigSection, InjectConfig } from '../../config/sections';
 import { ImRateStore } from '../../store/im-rate-store';
 import { ImRateLimiter } from './rate-limiter';
 import { ImRestClient } from './rest-client';
@@ -21,7 +21,7 @@ export class TencentImChannel implements BeforeApplicationShutdown {
   private shared: { client: ImRestClient; userSig: UserSigCache; queue: SendQueue } | null = null;
 
   constructor(
-    private readonly env: Environment,
+    @InjectConfig('notify') private readonly env: ConfigSection<'notify'>,
     private readonly rateStore: ImRateStore,
     private readonly stats: TencentImStats,
   ) {}
