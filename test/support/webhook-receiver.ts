@@ -79,6 +79,16 @@ export class WebhookReceiver {
       .filter((e) => (!filter.type || e.type === filter.type) && (!filter.roomId || e.roomId === filter.roomId));
   }
 
+  /**
+   * events(), each event once: what a receiver that de-duplicates on `webhook-id` (as the docs tell it to) acts
+   * on. Delivery is at least once, so a request that timed out on a busy machine may arrive again.
+   */
+  distinctEvents(filter: { type?: string; roomId?: string } = {}): any[] {
+    const byId = new Map<string, any>();
+    for (const event of this.events(filter)) if (!byId.has(event.id)) byId.set(event.id, event);
+    return [...byId.values()];
+  }
+
   /** Requests the reference library refused. */
   get unverified(): ReceivedRequest[] {
     return this.requests.filter((r) => r.verificationError !== null);
