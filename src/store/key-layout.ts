@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 
 /**
  * The names of a shard's keys after its tag (`led:{7}:<name>`). The Lua scripts get the keys known in
@@ -48,7 +48,7 @@ export class KeyLayout {
   readonly shards: number;
   private readonly prefix: string;
 
-  constructor(env: Environment) {
+  constructor(@InjectConfig('store') env: ConfigSection<'store'>) {
     this.shards = env.SHARDS;
     this.prefix = env.REDIS_KEY_PREFIX;
   }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig } from '../config/sections';
 import { LiveEventBus, TransitionCause } from '../events/live-event-bus';
 import { Clock } from './clock';
 import { eventToken } from './event-token';
@@ -33,7 +33,7 @@ export class LiveStore {
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: KeyLayout,
-    private readonly env: Environment,
+    @InjectConfig('store') private readonly env: ConfigSection<'store'>,
     private readonly bus: LiveEventBus,
     private readonly clock: Clock,
   ) {

@@ -1,5 +1,5 @@
 import Redis, { Cluster, RedisOptions } from 'ioredis';
-import { Environment } from '../config/environment';
+import { ConfigSection } from '../config/sections';
 
 export type RedisClient = Redis | Cluster;
 
@@ -20,7 +20,7 @@ const MIN_SOCKET_TIMEOUT_MS = 2000;
  * whose caller was already told it failed is not sent again on the new connection. The connection is lazy:
  * it opens when StoreModule initialises, so the app can be created without Redis (e.g. to generate openapi.json).
  */
-export function connectRedis(env: Environment, connectionName = 'live-end-detector'): RedisClient {
+export function connectRedis(env: ConfigSection<'store'>, connectionName = 'live-end-detector'): RedisClient {
   const common: RedisOptions = {
     connectionName,
     password: env.REDIS_PASSWORD,

@@ -1,7 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { storageFailure } from '../common/storage-failure';
-import type { Environment } from '../config/environment';
+import { ConfigSection } from '../config/sections';
 import type { RedisClient } from './redis-connection';
 
 /**
@@ -74,7 +74,7 @@ export function memoryPolicyProblem(where: string, policy: string | undefined, a
  * never the password) and the last error. A refused password stops at once.
  * @throws StoreStartupError one line naming the target, the limit and the last error
  */
-export function connectWithProgress(redis: RedisClient, env: Environment, target: string, logger: LoggerService): Promise<void> {
+export function connectWithProgress(redis: RedisClient, env: ConfigSection<'store'>, target: string, logger: LoggerService): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   const limitMs = env.REDIS_STARTUP_TIMEOUT_MS;
   const startedAt = Date.now();
@@ -126,7 +126,7 @@ function serversOf(redis: RedisClient): Array<{ where: string; node: Redis }> {
  * which logs a warning). Returns a one-line description of what was reached, for the start-up log.
  * @throws StoreStartupError naming the server, what it has and what to set
  */
-export async function checkRedisServers(redis: RedisClient, env: Environment, target: string, logger: LoggerService): Promise<string> {
+export async function checkRedisServers(redis: RedisClient, env: ConfigSection<'store'>, target: string, logger: LoggerService): Promise<string> {
   const found: string[] = [];
   for (const { where, node } of serversOf(redis)) {
     const info = parseInfo(await node.info());

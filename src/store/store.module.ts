@@ -1,5 +1,5 @@
 import { Global, Inject, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Environment } from '../config/environment';
+import { ConfigSection, InjectConfig, configSectionToken } from '../config/sections';
 import { EventsModule } from '../events/events.module';
 import { LiveEventBus } from '../events/live-event-bus';
 import { Clock, SystemClock } from './clock';
@@ -25,8 +25,8 @@ import { StoreHealth } from './store-health';
   providers: [
     {
       provide: REDIS,
-      inject: [Environment],
-      useFactory: (env: Environment) => {
+      inject: [configSectionToken('store')],
+      useFactory: (env: ConfigSection<'store'>) => {
         const redis = connectRedis(env);
         defineLuaCommands(redis);
         return redis;
@@ -52,7 +52,7 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
-    private readonly env: Environment,
+    @InjectConfig('store') private readonly env: ConfigSection<'store'>,
     private readonly keys: KeyLayout,
     bus: LiveEventBus,
   ) {
