@@ -80,17 +80,16 @@ describe('delivery through the outbox', () => {
     const svc = await start();
     receiver.respondTo = (event) => (isEvent(event, 'refused-live', 1) ? 422 : undefined);
     await svc.post('/v1/rooms/refused-room/heartbeat', { liveId: 'refused-live', anchorId: 'a' });
-    await waitFor(() => receiver.requests.some((r) => isEvent(r.json, 'refused-live', 1)));
-    await sleep(400);
-    expect(receiver.requests.filter((r) => isEvent(r.json, 'refused-live', 1))).toHaveLength(1);
-
-    const client = redis.client();
-    const dead = [];
-    for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')));
-    client.disconnect();
-    const letter = dead.map(([, fields]) => fields).find((f) => f.includes(webhookLaneName(receiver.url)) && isEvent(JSON.parse(f[1]), 'refused-live', 1));
-    expect(letter).toBeDefined();
+    const letter = await waitFor(async () => {
+      const client = redis.client();
+      const dead: string[][] = [];
+      for (const key of await redis.keys('led:{*}:dead')) dead.push(...(await client.xrange(key, '-', '+')).map(([, fields]) => fields));
+      client.disconnect();
+      return dead.find((f) => f.includes(webhookLaneName(receiver.url)) && isEvent(JSON.parse(f[1]), 'refused-live', 1));
+    }, 10000, 'the dead letter');
     expect(letter).toContain('422');
+    // The dead letter is written in the same script that acknowledges the entry: no attempt can follow it.
+    expect(receiver.requests.filter((r) => isEvent(r.json, 'refused-live', 1))).toHaveLength(1);
   });
 
   it('two replicas sweeping the same lives produce each transition once', async () => {
@@ -98,13 +97,13 @@ describe('delivery through the outbox', () => {
     const rooms = Array.from({ length: 200 }, (_, i) => `race-${i}`);
     await Promise.all(rooms.map((room, i) => replicas[i % 2].post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })));
 
-    const raceEvents = (type: string) => receiver.events({ type }).filter((e) => e.roomId.startsWith('race-'));
+    // Each event once by webhook-id: a webhook that timed out on a busy machine is legitimately sent again.
+    const raceEvents = (type: string) => receiver.distinctEvents({ type }).filter((e) => e.roomId.startsWith('race-'));
     await waitFor(() => raceEvents('live.ended').length >= rooms.length, 10000, 'all endings');
     await sleep(500);
     for (const type of ['live.started', 'live.interrupted', 'live.ended']) {
-      const ids = raceEvents(type).map((e) => e.id);
-      expect(new Set(ids).size).toBe(rooms.length);
-      expect(ids).toHaveLength(rooms.length);
+      // One transition of each kind per room, whichever replica swept it.
+      expect(raceEvents(type).map((e) => e.roomId).sort()).toEqual([...rooms].sort());
     }
   });
 

@@ -95,7 +95,7 @@ export class DeliveryLane {
     this.keepAlive = setInterval(() => void this.tend(), this.settings.claimIdleMs / 3);
   }
 
-  /** Stops reading; deliveries already on the wire may finish within SHUTDOWN_TIMEOUT_MS, the rest stay pending. */
+  /** Stops reading; deliveries already on the wire may finish within shutdownTimeoutMs, the rest stay pending. */
   async stop(): Promise<void> {
     this.running = false;
     if (this.keepAlive) clearInterval(this.keepAlive);

@@ -43,7 +43,9 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
       retryForMs: env.DELIVERY_RETRY_FOR_MS,
       claimIdleMs: env.DELIVERY_CLAIM_IDLE_MS,
       pollMs: env.DELIVERY_POLL_MS,
-      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+      // Half of the process's whole bound: what is still on the wire then stays pending for another replica,
+      // and Redis is closed and the process exits 0 within SHUTDOWN_TIMEOUT_MS.
+      shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS / 2,
     };
     this.lanes = notifiers.map(
       (notifier, i) => new DeliveryLane(notifier, settings, this.consumerName, outbox, keys, signal, metrics, events, i === 0 ? transitions : null),
