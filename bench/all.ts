@@ -29,7 +29,14 @@ async function main(): Promise<void> {
   const started = Date.now();
   const rows: Row[] = [];
   for (const [name, run] of [
-    ['heartbeat', runHeartbeat], ['redis cost', runRedisCost], ['sweep', runSweep], ['lag', runLag], ['idle sweeps', runIdleSweeps], ['memory', runMemory], ['delivery', runDelivery], ['cluster', runCluster],
+    ['heartbeat', runHeartbeat],
+    ['redis cost', runRedisCost],
+    ['sweep', runSweep],
+    ['lag', runLag],
+    ['idle sweeps', runIdleSweeps],
+    ['memory', runMemory],
+    ['delivery', runDelivery],
+    ['cluster', runCluster],
   ] as const) {
     process.stderr.write(`bench: ${name}…\n`);
     rows.push(...(await run()));

@@ -30,7 +30,9 @@ interface NodeReading {
 async function read(port: number): Promise<NodeReading> {
   const info = String(await ask(port, 'INFO', 'ALL'));
   const num = (name: string) => Number(new RegExp(`${name}:([\\d.]+)`).exec(info)?.[1] ?? 0);
-  const commandUs = [...info.matchAll(/cmdstat_(\w+):calls=\d+,usec=(\d+)/g)].filter(([, c]) => c !== 'info').reduce((sum, [, , us]) => sum + Number(us), 0);
+  const commandUs = [...info.matchAll(/cmdstat_(\w+):calls=\d+,usec=(\d+)/g)]
+    .filter(([, c]) => c !== 'info')
+    .reduce((sum, [, , us]) => sum + Number(us), 0);
   return {
     keys: Number(await ask(port, 'DBSIZE')),
     memory: num('used_memory'),
@@ -64,7 +66,13 @@ export async function runCluster(): Promise<Row[]> {
     ];
     await autocannon({ url: service.url, connections: 20, amount: ROOMS, requests } as autocannon.Options);
     const before = await Promise.all(cluster.nodes.map((n) => read(n.port)));
-    const run = await autocannon({ url: service.url, connections: 20, duration: DURATION_S, overallRate: RATE, requests } as autocannon.Options);
+    const run = await autocannon({
+      url: service.url,
+      connections: 20,
+      duration: DURATION_S,
+      overallRate: RATE,
+      requests,
+    } as autocannon.Options);
     const after = await Promise.all(cluster.nodes.map((n) => read(n.port)));
     const keys = after.map((a) => a.keys);
     const memory = after.map((a, i) => a.memory - empty[i].memory);
@@ -75,14 +83,23 @@ export async function runCluster(): Promise<Row[]> {
     return [
       row(
         `6. Cluster, 3 primaries, SHARDS=${SHARDS}, ${fmt(ROOMS)} lives: keys / data memory per primary`,
-        `${list(keys)} keys; ${list(memory.map((m) => m / 1024), ' KiB')}`,
+        `${list(keys)} keys; ${list(
+          memory.map((m) => m / 1024),
+          ' KiB',
+        )}`,
         `busiest ≤ ${SPREAD_LIMIT} × quietest`,
         Math.max(spread(keys), spread(memory)),
         Math.max(spread(keys), spread(memory)) <= SPREAD_LIMIT,
       ),
       row(
         `6. Cluster: Redis time per primary over ${DURATION_S} s of beats at ${fmt(RATE)}/s (main-thread CPU; commandstats)`,
-        `${list(cpu.map((us) => us / 1000), ' ms')}; ${list(commandTime.map((us) => us / 1000), ' ms')}${faults ? ` (${faults} non-2xx or errors)` : ''}`,
+        `${list(
+          cpu.map((us) => us / 1000),
+          ' ms',
+        )}; ${list(
+          commandTime.map((us) => us / 1000),
+          ' ms',
+        )}${faults ? ` (${faults} non-2xx or errors)` : ''}`,
         `busiest ≤ ${SPREAD_LIMIT} × quietest`,
         Math.max(spread(cpu), spread(commandTime)),
         Math.max(spread(cpu), spread(commandTime)) <= SPREAD_LIMIT && faults === 0,

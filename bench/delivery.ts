@@ -33,7 +33,11 @@ export async function runDelivery(): Promise<Row[]> {
   // BENCH_ONLY=5|5b|5c runs one figure (while tuning).
   if (process.env.BENCH_ONLY === '5c') return runViewersWhileBackendDown();
   if (process.env.BENCH_ONLY === '5d') return runOutboxMemory();
-  if (process.env.BENCH_ONLY === '5b') return [...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })), ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' }))];
+  if (process.env.BENCH_ONLY === '5b')
+    return [
+      ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 25, label: '5b.' })),
+      ...(await runBurst({ endings: RTT_ENDINGS, interruptions: 0, rttMs: 50, label: '5b.' })),
+    ];
   if (process.env.BENCH_ONLY === '5') return runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' });
   return [
     ...(await runBurst({ endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs: 0, label: '5.' })),
@@ -65,11 +69,23 @@ async function runOutboxMemory(): Promise<Row[]> {
       for (let j = i; j < Math.min(EVENTS, i + 1000); j++) {
         const ended = j % 2 === 1;
         const live = `live-${100000 + (j >> 1)}`;
-        pipeline.xadd(key, '*', 'event', JSON.stringify({
-          id: `${live}:${ended ? 2 : 1}:9b41f07ce3d8${j % 10}`, type: ended ? 'live.ended' : 'live.started', seq: ended ? 2 : 1,
-          roomId: `room-${100000 + (j >> 1)}`, liveId: live, anchorId: `anchor-${100000 + (j >> 1)}`, groupId: `room-${100000 + (j >> 1)}`,
-          reason: ended ? 'timeout' : undefined, at: 1796022000000 + j, deadline: ended ? 1796021999000 + j : undefined,
-        }));
+        pipeline.xadd(
+          key,
+          '*',
+          'event',
+          JSON.stringify({
+            id: `${live}:${ended ? 2 : 1}:9b41f07ce3d8${j % 10}`,
+            type: ended ? 'live.ended' : 'live.started',
+            seq: ended ? 2 : 1,
+            roomId: `room-${100000 + (j >> 1)}`,
+            liveId: live,
+            anchorId: `anchor-${100000 + (j >> 1)}`,
+            groupId: `room-${100000 + (j >> 1)}`,
+            reason: ended ? 'timeout' : undefined,
+            at: 1796022000000 + j,
+            deadline: ended ? 1796021999000 + j : undefined,
+          }),
+        );
       }
       await pipeline.exec();
     }
@@ -83,9 +99,18 @@ async function runOutboxMemory(): Promise<Row[]> {
     return [
       row(
         '5d. outbox memory per event kept (history and backlog), per entry in delivery',
-        `${fmt(perEvent)} B; ${fmt(perPending)} B more while a lane holds it`, 'measured', null, null,
+        `${fmt(perEvent)} B; ${fmt(perPending)} B more while a lane holds it`,
+        'measured',
+        null,
+        null,
       ),
-      row('5d. 1 h of backlog (or of history) at 1,000 lives/min (2,000 events/min)', `${fmt(hourPerThousandLivesPerMin, 1)} MB`, 'measured', null, null),
+      row(
+        '5d. 1 h of backlog (or of history) at 1,000 lives/min (2,000 events/min)',
+        `${fmt(hourPerThousandLivesPerMin, 1)} MB`,
+        'measured',
+        null,
+        null,
+      ),
     ];
   } finally {
     await bench.redis.quit();
@@ -101,14 +126,24 @@ async function runBurst(options: { endings: number; interruptions: number; rttMs
   const proxy = rttMs > 0 ? await DelayProxy.start(redis.port, rttMs / 2) : null;
   // Every answer takes 50 ms. When the fake's process stalls (a busy machine), calls queue in its sockets and are
   // counted in one bunch when it wakes up; verbose runs list those stalls next to the busiest window.
-  const im = await FakeImProcess.start({ IM_SDKAPPID: String(SDKAPPID), IM_KEY: KEY, IM_ANSWERS: String((ENDINGS + INTERRUPTIONS) * 2), IM_DELAY_MS: '50' });
+  const im = await FakeImProcess.start({
+    IM_SDKAPPID: String(SDKAPPID),
+    IM_KEY: KEY,
+    IM_ANSWERS: String((ENDINGS + INTERRUPTIONS) * 2),
+    IM_DELAY_MS: '50',
+  });
   const bench = benchStore(redis.url, { SHARDS: 16 });
   const replicas: ChildServer[] = [];
   try {
     const env = {
-      AUTH_MODE: 'none', REDIS_URL: proxy ? proxy.url : redis.url, NOTIFIERS: 'tencent-im',
-      TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url,
-      TENCENT_IM_RATE_PER_SEC: String(RATE), DELIVERY_CONCURRENCY: '5000',
+      AUTH_MODE: 'none',
+      REDIS_URL: proxy ? proxy.url : redis.url,
+      NOTIFIERS: 'tencent-im',
+      TENCENT_IM_SDKAPPID: String(SDKAPPID),
+      TENCENT_IM_SECRET_KEY: KEY,
+      TENCENT_IM_BASE_URL: im.url,
+      TENCENT_IM_RATE_PER_SEC: String(RATE),
+      DELIVERY_CONCURRENCY: '5000',
       // A burst of silence-endings is what the mass-timeout guard exists to hold; this figure measures delivery.
       GUARD_ENABLED: 'false',
     };
@@ -135,7 +170,8 @@ async function runBurst(options: { endings: number; interruptions: number; rttMs
     }
     if (process.env.BENCH_VERBOSE) {
       const perSecond = new Map<number, number>();
-      for (const at of calls) perSecond.set(Math.floor((at - calls[0]) / 1000), (perSecond.get(Math.floor((at - calls[0]) / 1000)) ?? 0) + 1);
+      for (const at of calls)
+        perSecond.set(Math.floor((at - calls[0]) / 1000), (perSecond.get(Math.floor((at - calls[0]) / 1000)) ?? 0) + 1);
       process.stderr.write(`${label} ${rttMs} ms: IM calls per second: ${[...perSecond.values()].join(' ')}\n`);
       const during = received.stalls.filter((s) => s.at + s.ms >= calls[0]);
       const longest = during.map((s) => s.ms).sort((a, b) => b - a);
@@ -159,14 +195,30 @@ async function runBurst(options: { endings: number; interruptions: number; rttMs
       row(
         `${label} IM drain rate, ${fmt(ENDINGS)} endings${INTERRUPTIONS ? ` + ${fmt(INTERRUPTIONS)} interruptions` : ''}, 2 replicas, ${where}`,
         `${fmt(drainRate, 1)} msg/s (${fmt(sent.length)} in ${fmt(drainS, 1)} s; ${ended} ended; ${repeats} repeats${rejected ? `; ${rejected} calls refused` : ''})`,
-        `≥ ${target * 100}% of ${RATE}/s = ${fmt(RATE * target)}/s`, drainRate / RATE, drainRate >= RATE * target && sent.length === total,
+        `≥ ${target * 100}% of ${RATE}/s = ${fmt(RATE * target)}/s`,
+        drainRate / RATE,
+        drainRate >= RATE * target && sent.length === total,
       ),
-      row(`${label} IM calls in the busiest 1 s window${rttMs > 0 ? `, ${rttMs} ms to Redis` : ''}`, `${busiest}`, `≤ ${RATE}`, busiest / RATE, busiest <= RATE),
+      row(
+        `${label} IM calls in the busiest 1 s window${rttMs > 0 ? `, ${rttMs} ms to Redis` : ''}`,
+        `${busiest}`,
+        `≤ ${RATE}`,
+        busiest / RATE,
+        busiest <= RATE,
+      ),
     ];
     if (INTERRUPTIONS > 0) {
       const lastEnded = Math.max(...sent.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at));
       const interruptedFirst = sent.filter((m) => m.type === 'LIVE_INTERRUPTED' && m.at < lastEnded).length;
-      rows.push(row(`${label} interrupted notices sent before the last ended one`, `${interruptedFirst} of ${INTERRUPTIONS}`, '0 (ended first)', null, interruptedFirst === 0));
+      rows.push(
+        row(
+          `${label} interrupted notices sent before the last ended one`,
+          `${interruptedFirst} of ${INTERRUPTIONS}`,
+          '0 (ended first)',
+          null,
+          interruptedFirst === 0,
+        ),
+      );
     }
     return rows;
   } finally {
@@ -197,10 +249,16 @@ async function runViewersWhileBackendDown(): Promise<Row[]> {
   const replicas: ChildServer[] = [];
   try {
     const env = {
-      AUTH_MODE: 'none', REDIS_URL: redis.url, NOTIFIERS: process.env.BENCH_5C_NOTIFIERS ?? 'webhook,tencent-im',
-      WEBHOOK_URLS: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hooks`, WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
-      TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url,
-      TENCENT_IM_RATE_PER_SEC: String(RATE), GUARD_ENABLED: 'false',
+      AUTH_MODE: 'none',
+      REDIS_URL: redis.url,
+      NOTIFIERS: process.env.BENCH_5C_NOTIFIERS ?? 'webhook,tencent-im',
+      WEBHOOK_URLS: `http://127.0.0.1:${(refusing.address() as AddressInfo).port}/hooks`,
+      WEBHOOK_SECRET: BENCH_WEBHOOK_SECRET,
+      TENCENT_IM_SDKAPPID: String(SDKAPPID),
+      TENCENT_IM_SECRET_KEY: KEY,
+      TENCENT_IM_BASE_URL: im.url,
+      TENCENT_IM_RATE_PER_SEC: String(RATE),
+      GUARD_ENABLED: 'false',
       // BENCH_5C_CONCURRENCY / BENCH_5C_BACKOFF: how the failing webhook lane's retries weigh on the replicas' CPU.
       ...(process.env.BENCH_5C_CONCURRENCY ? { DELIVERY_CONCURRENCY: process.env.BENCH_5C_CONCURRENCY } : {}),
       ...(process.env.BENCH_5C_BACKOFF ? { DELIVERY_BACKOFF_MS: process.env.BENCH_5C_BACKOFF } : {}),
@@ -215,14 +273,19 @@ async function runViewersWhileBackendDown(): Promise<Row[]> {
       const byTime = received.messages.slice().sort((a, b) => a.eventAt - b.eventAt);
       process.stderr.write(`5c: (event at → IM) ${byTime.map((m) => `${m.eventAt - byTime[0].eventAt}:${m.at - m.eventAt}`).join(' ')}\n`);
     }
-    const latencies = received.messages.filter((m) => m.type === 'LIVE_ENDED').map((m) => m.at - m.eventAt).sort((a, b) => a - b);
+    const latencies = received.messages
+      .filter((m) => m.type === 'LIVE_ENDED')
+      .map((m) => m.at - m.eventAt)
+      .sort((a, b) => a - b);
     const p99 = latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * 0.99))] ?? Infinity;
     const p50 = latencies[Math.floor(latencies.length / 2)] ?? Infinity;
     return [
       row(
         `5c. viewers' LIVE_ENDED latency p99 while the webhook receiver answers 503, ${fmt(ENDINGS_DOWN)} endings over ${SPREAD_MS / 1000} s, 2 replicas`,
         `${fmt(p99)} ms (p50 ${fmt(p50)} ms; ${latencies.length} of ${ENDINGS_DOWN} at IM)`,
-        '< 2,000 ms', p99 / 2000, p99 < 2000 && latencies.length === ENDINGS_DOWN,
+        '< 2,000 ms',
+        p99 / 2000,
+        p99 < 2000 && latencies.length === ENDINGS_DOWN,
       ),
     ];
   } finally {
@@ -236,17 +299,32 @@ async function runViewersWhileBackendDown(): Promise<Row[]> {
 }
 
 /** Writes `count` running lives straight into the store (a pipeline), due when `plan` says: endings past their timeout. */
-async function writeLives(bench: ReturnType<typeof benchStore>, count: number, plan: (i: number) => { dueAt: number; ending: boolean }, tag: string): Promise<void> {
+async function writeLives(
+  bench: ReturnType<typeof benchStore>,
+  count: number,
+  plan: (i: number) => { dueAt: number; ending: boolean },
+  tag: string,
+): Promise<void> {
   const { redis: client, keys } = bench;
   const pipeline = client.pipeline();
   for (let i = 0; i < count; i++) {
     const roomId = `room-${tag}-${i}`;
     const { dueAt, ending } = plan(i);
     const lastHeartbeatAt = ending ? dueAt - 30000 : dueAt - 12000;
-    pipeline.hset(keys.rooms(keys.shardOf(roomId)), roomId, encodeRunningRecord({
-      roomId, liveId: `live-${tag}-${i}`, anchorId: `anchor-${tag}-${i}`, startedAt: dueAt - 60000,
-      lastHeartbeatAt, timeoutMs: ending ? 20000 : 300000, suspectMs: 10000, seq: 1,
-    }));
+    pipeline.hset(
+      keys.rooms(keys.shardOf(roomId)),
+      roomId,
+      encodeRunningRecord({
+        roomId,
+        liveId: `live-${tag}-${i}`,
+        anchorId: `anchor-${tag}-${i}`,
+        startedAt: dueAt - 60000,
+        lastHeartbeatAt,
+        timeoutMs: ending ? 20000 : 300000,
+        suspectMs: 10000,
+        seq: 1,
+      }),
+    );
     pipeline.zadd(keys.due(keys.shardOf(roomId)), dueAt, roomId);
   }
   await pipeline.exec();

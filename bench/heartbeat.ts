@@ -78,7 +78,13 @@ async function load(url: string, fleet: Anchor[], options: Partial<autocannon.Op
 /** Several load generators at once, one per server; throughputs add up, latencies are the worst. */
 async function loadAll(urls: string[], fleet: Anchor[]): Promise<Load> {
   const parts = await Promise.all(
-    urls.map((url, i) => load(url, fleet.filter((_, j) => j % urls.length === i), { connections: Math.ceil(CONNECTIONS / urls.length) })),
+    urls.map((url, i) =>
+      load(
+        url,
+        fleet.filter((_, j) => j % urls.length === i),
+        { connections: Math.ceil(CONNECTIONS / urls.length) },
+      ),
+    ),
   );
   return {
     requests: parts.reduce((s, p) => s + p.requests, 0),
@@ -141,11 +147,19 @@ async function gatewayPeak(url: string): Promise<{ beatsPerSec: number; rps: num
   gatewayHeader = await gatewayAuthorization();
   const bodies: string[] = [];
   for (let start = 0; start < GATEWAY_ROOMS; start += GATEWAY_BATCH) {
-    const beats = Array.from({ length: GATEWAY_BATCH }, (_, k) => ({ roomId: `room-g${start + k}`, liveId: `live-g${start + k}`, anchorId: `anchor-g${start + k}` }));
+    const beats = Array.from({ length: GATEWAY_BATCH }, (_, k) => ({
+      roomId: `room-g${start + k}`,
+      liveId: `live-g${start + k}`,
+      anchorId: `anchor-g${start + k}`,
+    }));
     bodies.push(JSON.stringify({ beats }));
   }
   const post = async (body: string) => {
-    const response = await fetch(`${url}/v1/gateway/heartbeats`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: gatewayHeader }, body });
+    const response = await fetch(`${url}/v1/gateway/heartbeats`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: gatewayHeader },
+      body,
+    });
     const { results } = (await response.json()) as { results: Array<{ statusCode: number }> };
     return results.filter((r) => r.statusCode !== 200).length;
   };
@@ -232,7 +246,13 @@ export async function runHeartbeat(): Promise<Row[]> {
     const cpuRatio = serviceCpu / baselineCpu;
     const gatewayRatio = gateway.beatsPerSec / peak.rps;
     return [
-      row('1. baseline: bare Fastify + one ZADD', `${fmt(baseline.rps)} req/s (best of ${RUNS}), p99 ${baseline.p99} ms${note(baseline)}`, 'same run, same machine', null, null),
+      row(
+        '1. baseline: bare Fastify + one ZADD',
+        `${fmt(baseline.rps)} req/s (best of ${RUNS}), p99 ${baseline.p99} ms${note(baseline)}`,
+        'same run, same machine',
+        null,
+        null,
+      ),
       row(
         `1. heartbeat throughput / baseline, 1 replica, JWT, ${fmt(ROOMS)} rooms, ${RUNS} runs: min, median`,
         `${fmt(sortedRatios[0], 2)}, ${fmt(medianRatio, 2)} (runs: ${runs}); peak ${fmt(peak.rps)} req/s, p99 ${peak.p99} ms${faults ? ` (${faults} non-2xx or errors)` : ''}`,
@@ -240,7 +260,13 @@ export async function runHeartbeat(): Promise<Row[]> {
         medianRatio,
         medianRatio >= THROUGHPUT_RATIO && faults === 0,
       ),
-      row(`1. heartbeat p99 at 70% of peak (${fmt(targetRate)} req/s offered)`, `${at70!.p99} ms (p50 ${at70!.p50} ms, ${fmt(at70!.rps)} req/s)${note(at70!)}`, '< 20 ms', at70!.p99 / 20, at70!.p99 < 20 && at70!.non2xx + at70!.errors === 0),
+      row(
+        `1. heartbeat p99 at 70% of peak (${fmt(targetRate)} req/s offered)`,
+        `${at70!.p99} ms (p50 ${at70!.p50} ms, ${fmt(at70!.rps)} req/s)${note(at70!)}`,
+        '< 20 ms',
+        at70!.p99 / 20,
+        at70!.p99 < 20 && at70!.non2xx + at70!.errors === 0,
+      ),
       row(
         `1. service CPU per beat at ${fmt(FIXED_RATE)} req/s / baseline process (least of ${CPU_ROUNDS})`,
         `${fmt(serviceCpu)} µs / ${fmt(baselineCpu)} µs`,
@@ -255,7 +281,13 @@ export async function runHeartbeat(): Promise<Row[]> {
         gatewayRatio / GATEWAY_FACTOR,
         gatewayRatio >= GATEWAY_FACTOR && gateway.refused === 0,
       ),
-      row('1. heartbeat peak, 2 replicas', `${fmt(two.rps)} req/s${note(two)}`, `1 replica: ${fmt(peak.rps)} req/s (ratio = growth)`, two.rps / peak.rps, null),
+      row(
+        '1. heartbeat peak, 2 replicas',
+        `${fmt(two.rps)} req/s${note(two)}`,
+        `1 replica: ${fmt(peak.rps)} req/s (ratio = growth)`,
+        two.rps / peak.rps,
+        null,
+      ),
     ];
   } finally {
     await Promise.all(servers.map((s) => s.stop()));

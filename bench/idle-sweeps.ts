@@ -29,7 +29,8 @@ export async function runIdleSweeps(): Promise<Row[]> {
   const redis = await startRedis();
   const replicas: ChildServer[] = [];
   try {
-    for (let i = 0; i < REPLICAS; i++) replicas.push(await ChildServer.service({ REDIS_URL: redis.url, AUTH_MODE: 'none', NOTIFIERS: 'log' }));
+    for (let i = 0; i < REPLICAS; i++)
+      replicas.push(await ChildServer.service({ REDIS_URL: redis.url, AUTH_MODE: 'none', NOTIFIERS: 'log' }));
     await sleep(2000);
     const before = await commandCalls(redis);
     const startedAt = Date.now();

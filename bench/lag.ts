@@ -35,8 +35,14 @@ function beat(url: URL, state: AppState): Promise<void> {
   return new Promise((resolve) => {
     const { anchor } = state;
     const req = request(
-      { agent, host: url.hostname, port: url.port, method: 'POST', path: `/v1/rooms/${anchor.roomId}/heartbeat`,
-        headers: { 'content-type': 'application/json', authorization: anchor.authorization } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: 'POST',
+        path: `/v1/rooms/${anchor.roomId}/heartbeat`,
+        headers: { 'content-type': 'application/json', authorization: anchor.authorization },
+      },
       (res) => {
         let body = '';
         res.on('data', (chunk) => (body += chunk));
@@ -126,17 +132,23 @@ export async function runLag(): Promise<Row[]> {
       row(
         `3. detection lag p99, ${fmt(STOPPING)} of ${fmt(ANCHORS)} anchors stop (beat ${BEAT_MS} ms, timeout ${TIMEOUT_MS} ms, full sweep every ${SWEEP_INTERVAL_MS} ms)`,
         `${fmt(p99)} ms (p50 ${fmt(percentile(lags, 50) ?? NaN)}, max ${fmt(lags[lags.length - 1] ?? NaN)})`,
-        `≤ ${fmt(limit)} ms past the deadline`, p99 / limit, p99 <= limit && missing === 0,
+        `≤ ${fmt(limit)} ms past the deadline`,
+        p99 / limit,
+        p99 <= limit && missing === 0,
       ),
       row(
         '3. lag parts p50 / p99: deadline → sweep; sweep → receiver',
         `${fmt(percentile(toSweep, 50) ?? NaN)} / ${fmt(percentile(toSweep, 99) ?? NaN)} ms; ${fmt(percentile(toReceiver, 50) ?? NaN)} / ${fmt(percentile(toReceiver, 99) ?? NaN)} ms`,
-        'reported', null, null,
+        'reported',
+        null,
+        null,
       ),
       row(
         '3. notices early / missing / for live anchors',
         `${early} / ${missing} / ${wrongful}${failures ? ` (${failures} beats failed)` : ''}`,
-        '0 / 0 / 0', null, early === 0 && missing === 0 && wrongful === 0,
+        '0 / 0 / 0',
+        null,
+        early === 0 && missing === 0 && wrongful === 0,
       ),
     ];
   } finally {

@@ -39,7 +39,13 @@ interface Reading {
 /** Bytes per live on a fresh redis-server: running (after two beats each), then ended if `end`. */
 async function measure(settings: Partial<Environment>, end: boolean): Promise<Reading> {
   const server = await startRedis();
-  const bench = benchStore(server.url, { SHARDS: 16, ENDED_RETENTION_MS: 86400000, HEARTBEAT_RATE_PER_SEC: 5, HEARTBEAT_RATE_BURST: 10, ...settings });
+  const bench = benchStore(server.url, {
+    SHARDS: 16,
+    ENDED_RETENTION_MS: 86400000,
+    HEARTBEAT_RATE_PER_SEC: 5,
+    HEARTBEAT_RATE_BURST: 10,
+    ...settings,
+  });
   const { redis, keys, store } = bench;
   const emptyOutboxes = () => Promise.all(keys.allShards().map((shard) => redis.del(keys.outbox(shard))));
   const beat = (i: number) => store.heartbeat({ ...ids(i), groupId: ids(i).roomId, timeoutMs: 20000, suspectMs: 10000 });
@@ -73,10 +79,25 @@ export async function runMemory(): Promise<Row[]> {
   return [
     row(
       `4. Redis memory per running live (${fmt(LIVES)} lives; record ${plain.recordBytes} bytes in a ${plain.encoding} per shard)`,
-      `${fmt(plain.running)} bytes`, `≤ ${LIMIT_BYTES} bytes`, plain.running / LIMIT_BYTES, plain.running <= LIMIT_BYTES,
+      `${fmt(plain.running)} bytes`,
+      `≤ ${LIMIT_BYTES} bytes`,
+      plain.running / LIMIT_BYTES,
+      plain.running <= LIMIT_BYTES,
     ),
-    row('4. Redis memory per running live with IM callbacks on (anchor index)', `${fmt(withCallbacks.running)} bytes`, 'reported (the anchor index adds ~30 bytes)', null, null),
-    row('4. Redis memory per ended live (kept for ENDED_RETENTION_MS)', `${fmt(ended)} bytes`, `≤ ${ENDED_LIMIT_BYTES} bytes`, ended / ENDED_LIMIT_BYTES, ended <= ENDED_LIMIT_BYTES),
+    row(
+      '4. Redis memory per running live with IM callbacks on (anchor index)',
+      `${fmt(withCallbacks.running)} bytes`,
+      'reported (the anchor index adds ~30 bytes)',
+      null,
+      null,
+    ),
+    row(
+      '4. Redis memory per ended live (kept for ENDED_RETENTION_MS)',
+      `${fmt(ended)} bytes`,
+      `≤ ${ENDED_LIMIT_BYTES} bytes`,
+      ended / ENDED_LIMIT_BYTES,
+      ended <= ENDED_LIMIT_BYTES,
+    ),
   ];
 }
 

@@ -62,7 +62,11 @@ async function least(runs: number, measure: () => Promise<Cost>): Promise<Cost> 
   let best: Cost = { perCall: Infinity, perBeat: Infinity, cpuPerBeat: Infinity };
   for (let i = 0; i < runs; i++) {
     const cost = await measure();
-    best = { perCall: Math.min(best.perCall, cost.perCall), perBeat: Math.min(best.perBeat, cost.perBeat), cpuPerBeat: Math.min(best.cpuPerBeat, cost.cpuPerBeat) };
+    best = {
+      perCall: Math.min(best.perCall, cost.perCall),
+      perBeat: Math.min(best.perBeat, cost.perBeat),
+      cpuPerBeat: Math.min(best.cpuPerBeat, cost.cpuPerBeat),
+    };
   }
   return best;
 }
@@ -101,7 +105,8 @@ export async function runRedisCost(): Promise<Row[]> {
     const supersede = await phase(bench, (i) => store.heartbeat(input(i, 'b')));
     // Lives judged 50 ms after their beat: one sweep interrupts them all, and the next beat resumes each.
     const short = { timeoutMs: 600000, suspectMs: 50 };
-    for (let i = 0; i < LIVES; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, k) => store.heartbeat(input(i + k, 'c', short))));
+    for (let i = 0; i < LIVES; i += 1000)
+      await Promise.all(Array.from({ length: 1000 }, (_, k) => store.heartbeat(input(i + k, 'c', short))));
     await sleep(100);
     for (const shard of keys.allShards()) while ((await store.sweepShard(shard, 1000, false)).claimed === 1000);
     const resume = await phase(bench, (i) => store.heartbeat(input(i, 'c', short)));
@@ -125,12 +130,12 @@ export async function runRedisCost(): Promise<Row[]> {
         null,
       ),
       row(
-      '1. Redis time per steady beat through the gateway path (500 a request: one heartbeat-many call per shard)',
-      `${fmt(batched.perBeat, 1)} µs (CPU ${fmt(batched.cpuPerBeat, 1)} µs)`,
-      targetText,
-      batched.perBeat / target,
-      batched.perBeat <= target,
-    ),
+        '1. Redis time per steady beat through the gateway path (500 a request: one heartbeat-many call per shard)',
+        `${fmt(batched.perBeat, 1)} µs (CPU ${fmt(batched.cpuPerBeat, 1)} µs)`,
+        targetText,
+        batched.perBeat / target,
+        batched.perBeat <= target,
+      ),
     ];
   } finally {
     await bench.redis.quit();

@@ -15,7 +15,9 @@ import { FLAG_SPELLINGS, flag, list } from '../src/config/env-values';
 import { Environment, SECRET_VARIABLES } from '../src/config/environment';
 
 // class-transformer keeps its decorators' metadata here; the module has no type declarations of its own path.
-const { defaultMetadataStorage } = createRequire(__filename)('class-transformer/cjs/storage') as { defaultMetadataStorage: MetadataStorage };
+const { defaultMetadataStorage } = createRequire(__filename)('class-transformer/cjs/storage') as {
+  defaultMetadataStorage: MetadataStorage;
+};
 
 const ROOT = join(__dirname, '..');
 const SOURCE = join(ROOT, 'src', 'config', 'environment.ts');
@@ -37,9 +39,7 @@ interface Declared {
 function declaredProperties(): Declared[] {
   const text = readFileSync(SOURCE, 'utf8');
   const file = ts.createSourceFile(SOURCE, text, ts.ScriptTarget.Latest, true);
-  const environment = file.statements.find(
-    (s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'Environment',
-  );
+  const environment = file.statements.find((s): s is ts.ClassDeclaration => ts.isClassDeclaration(s) && s.name?.text === 'Environment');
   if (!environment) throw new Error(`class Environment not found in ${SOURCE}`);
   let section = 'Server';
   const declared: Declared[] = [];
@@ -113,8 +113,22 @@ function accepted(name: string, rules: ValidationMetadata[]): string {
   if (minLength !== undefined && minLength > 1) parts.push(`at least ${minLength} characters`);
   if (maxLength !== undefined) parts.push(`at most ${maxLength} characters`);
   // Validators of the project's own (ValidateBy with a name): described by the property's doc comment.
-  const known = new Set(['min', 'max', 'isInt', 'isNumber', 'isBoolean', 'isIn', 'isUrl', 'matches', 'minLength', 'maxLength', 'isString', 'arrayNotEmpty']);
-  for (const other of byName.keys()) if (!known.has(other)) parts.push(`${isList ? 'comma list, each ' : ''}checked by \`${other}\` (see meaning)`);
+  const known = new Set([
+    'min',
+    'max',
+    'isInt',
+    'isNumber',
+    'isBoolean',
+    'isIn',
+    'isUrl',
+    'matches',
+    'minLength',
+    'maxLength',
+    'isString',
+    'arrayNotEmpty',
+  ]);
+  for (const other of byName.keys())
+    if (!known.has(other)) parts.push(`${isList ? 'comma list, each ' : ''}checked by \`${other}\` (see meaning)`);
   if (parts.length === 0) parts.push(isList ? 'comma list' : 'text');
   return parts.join('; ');
 }
@@ -150,7 +164,9 @@ export function environmentTables(): string {
     sections.get(section)!.push(`| ${row.join(' | ')} |`);
   }
   return [...sections]
-    .map(([section, rows]) => [`### ${section}`, '', '| Variable | Default | Accepted | Meaning |', '|---|---|---|---|', ...rows].join('\n'))
+    .map(([section, rows]) =>
+      [`### ${section}`, '', '| Variable | Default | Accepted | Meaning |', '|---|---|---|---|', ...rows].join('\n'),
+    )
     .join('\n\n');
 }
 

@@ -17,8 +17,16 @@ describe('admin API: deliveries, dead letters, missed events', () => {
     redis = await RedisServer.start();
     receiver = await WebhookReceiver.start();
     svc = await startTestApp({
-      REDIS_URL: redis.url, ADMIN_TOKEN, NOTIFIERS: 'webhook', WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET, SHARDS: '4',
-      HEARTBEAT_TIMEOUT_MS: '60000', SUSPECT_AFTER_MS: '30000', HEARTBEAT_INTERVAL_MS: '5000', TIMEOUT_MIN_MS: '5000',
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN,
+      NOTIFIERS: 'webhook',
+      WEBHOOK_URLS: receiver.url,
+      WEBHOOK_SECRET,
+      SHARDS: '4',
+      HEARTBEAT_TIMEOUT_MS: '60000',
+      SUSPECT_AFTER_MS: '30000',
+      HEARTBEAT_INTERVAL_MS: '5000',
+      TIMEOUT_MIN_MS: '5000',
     });
   });
 
@@ -47,10 +55,14 @@ describe('admin API: deliveries, dead letters, missed events', () => {
     const rooms = ['dl-a', 'dl-b', 'dl-c'];
     for (const room of rooms) await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' });
     await svc.post('/v1/rooms/dl-a/end', { liveId: 'dl-a-live', anchorId: 'a' });
-    const listed = await waitFor(async () => {
-      const page = (await svc.get(`/v1/admin/dead-letters?lane=${lane}&type=live.started`, asAdmin)).body;
-      return page.items?.length === 3 && page;
-    }, 10000, 'three dead letters');
+    const listed = await waitFor(
+      async () => {
+        const page = (await svc.get(`/v1/admin/dead-letters?lane=${lane}&type=live.started`, asAdmin)).body;
+        return page.items?.length === 3 && page;
+      },
+      10000,
+      'three dead letters',
+    );
     expect(listed.items.map((l: any) => l.event.roomId).sort()).toEqual(rooms);
     expect(listed.items[0]).toMatchObject({ lane, code: 422, attempts: 1, reason: expect.stringContaining('HTTP 422') });
     expect(listed.next).toBeNull();
@@ -104,7 +116,11 @@ describe('admin API: deliveries, dead letters, missed events', () => {
 
     const standings = (await svc.get('/v1/admin/deliveries', asAdmin)).body;
     expect(standings).toEqual([
-      expect.objectContaining({ lane: webhookLaneName(receiver.url), destination: `webhook ${new URL(receiver.url).origin}`, failing: null }),
+      expect.objectContaining({
+        lane: webhookLaneName(receiver.url),
+        destination: `webhook ${new URL(receiver.url).origin}`,
+        failing: null,
+      }),
     ]);
   });
 });

@@ -25,8 +25,11 @@ describe('POST /v1/admin/webhooks/test and secret rotation', () => {
     lagging = await WebhookReceiver.start({ secret: OLD_SECRET });
     unreachable = `http://127.0.0.1:${await freePort()}/hooks?token=not-shown`;
     svc = await startTestApp({
-      REDIS_URL: redis.url, ADMIN_TOKEN, NOTIFIERS: 'webhook',
-      WEBHOOK_URLS: [upToDate.url, lagging.url, unreachable].join(','), WEBHOOK_SECRET: `${NEW_SECRET}, ${OLD_SECRET}`,
+      REDIS_URL: redis.url,
+      ADMIN_TOKEN,
+      NOTIFIERS: 'webhook',
+      WEBHOOK_URLS: [upToDate.url, lagging.url, unreachable].join(','),
+      WEBHOOK_SECRET: `${NEW_SECRET}, ${OLD_SECRET}`,
     });
   });
 
@@ -43,11 +46,23 @@ describe('POST /v1/admin/webhooks/test and secret rotation', () => {
     const answer = await svc.post('/v1/admin/webhooks/test', undefined, auth);
     expect(answer.status).toBe(200);
     const [first, second, third] = answer.body.results;
-    expect(first).toMatchObject({ url: upToDate.url, ok: true, status: 200, error: null, destination: expect.stringMatching(/^webhook-[0-9a-f]{8}$/) });
+    expect(first).toMatchObject({
+      url: upToDate.url,
+      ok: true,
+      status: 200,
+      error: null,
+      destination: expect.stringMatching(/^webhook-[0-9a-f]{8}$/),
+    });
     expect(first.body).toHaveLength(500);
     expect(first.body.startsWith('{"received":true')).toBe(true);
     expect(second).toMatchObject({ url: lagging.url, ok: false, status: 503, body: '{}', error: null });
-    expect(third).toMatchObject({ url: unreachable.replace('?token=not-shown', ''), ok: false, status: null, body: '', error: 'ECONNREFUSED' });
+    expect(third).toMatchObject({
+      url: unreachable.replace('?token=not-shown', ''),
+      ok: false,
+      status: null,
+      body: '',
+      error: 'ECONNREFUSED',
+    });
     for (const result of [first, second, third]) expect(result.tookMs).toBeGreaterThanOrEqual(0);
 
     for (const receiver of [upToDate, lagging]) {

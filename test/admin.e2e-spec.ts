@@ -43,7 +43,9 @@ describe('admin API (ADMIN_TOKEN)', () => {
     expect(release.body).toEqual({
       statusCode: 409,
       error: 'Conflict',
-      message: expect.stringMatching(/^the mass-timeout guard is not engaged \(0 of \d+ lives would end within the window\): nothing to release$/),
+      message: expect.stringMatching(
+        /^the mass-timeout guard is not engaged \(0 of \d+ lives would end within the window\): nothing to release$/,
+      ),
     });
     expect((await svc.get('/v1/admin/guard', asAdmin)).body).toMatchObject({ engaged: false, releasedUntil: null });
   });
@@ -56,7 +58,9 @@ describe('admin API (ADMIN_TOKEN)', () => {
     for (let shard = 0; shard < first.body.shards; shard++) {
       lives.push(...(await svc.get(`/v1/admin/lives?shard=${shard}`, asAdmin)).body.lives);
     }
-    expect(lives).toEqual(expect.arrayContaining([expect.objectContaining({ roomId: 'listed-room', liveId: 'listed-live', state: 'live' })]));
+    expect(lives).toEqual(
+      expect.arrayContaining([expect.objectContaining({ roomId: 'listed-room', liveId: 'listed-live', state: 'live' })]),
+    );
   });
 
   it('force-ends a room: 200, the live is ended and live.ended (admin) is delivered', async () => {
@@ -93,6 +97,8 @@ describe.each([
     expect((await service.svc.get('/v1/admin/guard', asAdmin)).body.enabled).toBe(enabled);
     const release = await service.svc.post('/v1/admin/guard/release', {}, asAdmin);
     expect(release.status).toBe(409);
-    expect(release.body.message).toMatch(enabled ? /not engaged/ : /^the mass-timeout guard is disabled \(GUARD_ENABLED=false\): nothing to release$/);
+    expect(release.body.message).toMatch(
+      enabled ? /not engaged/ : /^the mass-timeout guard is disabled \(GUARD_ENABLED=false\): nothing to release$/,
+    );
   });
 });

@@ -55,7 +55,8 @@ describe('anchor client, service and viewers end to end', () => {
     clients.push(client);
     return { client, seen };
   };
-  const noticesTo = (groupId: string, type?: string) => im.messages.filter((m) => m.groupId === groupId && (!type || m.data?.type === type));
+  const noticesTo = (groupId: string, type?: string) =>
+    im.messages.filter((m) => m.groupId === groupId && (!type || m.data?.type === type));
 
   it('a crashed anchor (beats stop, no end call): its viewers are told LIVE_ENDED once, reason timeout', async () => {
     const { client } = anchor('crash');
@@ -65,7 +66,11 @@ describe('anchor client, service and viewers end to end', () => {
     await waitFor(() => noticesTo('crash-room', 'LIVE_ENDED').length === 1, 15000, 'LIVE_ENDED');
     await sleep(1500); // a repeat would arrive by now
     expect(noticesTo('crash-room', 'LIVE_ENDED')).toHaveLength(1);
-    expect(noticesTo('crash-room', 'LIVE_ENDED')[0].data).toMatchObject({ liveId: 'crash-live', anchorId: 'crash-anchor', reason: 'timeout' });
+    expect(noticesTo('crash-room', 'LIVE_ENDED')[0].data).toMatchObject({
+      liveId: 'crash-live',
+      anchorId: 'crash-anchor',
+      reason: 'timeout',
+    });
     expect(client.state).toBe('stopped');
   });
 

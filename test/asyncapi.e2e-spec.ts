@@ -24,8 +24,21 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
   });
 
   it('is valid AsyncAPI, with a message for every webhook event type and every viewer notice', () => {
-    const names = document.messages().all().map((m) => m.name());
-    expect(names.sort()).toEqual(['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_REPLACED', 'LIVE_RESUMED', 'live.ended', 'live.interrupted', 'live.resumed', 'live.started', 'webhook.test']);
+    const names = document
+      .messages()
+      .all()
+      .map((m) => m.name());
+    expect(names.sort()).toEqual([
+      'LIVE_ENDED',
+      'LIVE_INTERRUPTED',
+      'LIVE_REPLACED',
+      'LIVE_RESUMED',
+      'live.ended',
+      'live.interrupted',
+      'live.resumed',
+      'live.started',
+      'webhook.test',
+    ]);
   });
 
   describe('describes what the running service sends', () => {
@@ -39,8 +52,15 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
       im = await FakeTencentIm.start(SDKAPPID, KEY);
       receiver = await WebhookReceiver.start();
       svc = await startTestApp({
-        REDIS_URL: redis.url, ADMIN_TOKEN, NOTIFIERS: 'webhook,tencent-im', WEBHOOK_URLS: receiver.url, WEBHOOK_SECRET,
-        TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url, TENCENT_IM_TIMEOUT_MS: '3100',
+        REDIS_URL: redis.url,
+        ADMIN_TOKEN,
+        NOTIFIERS: 'webhook,tencent-im',
+        WEBHOOK_URLS: receiver.url,
+        WEBHOOK_SECRET,
+        TENCENT_IM_SDKAPPID: String(SDKAPPID),
+        TENCENT_IM_SECRET_KEY: KEY,
+        TENCENT_IM_BASE_URL: im.url,
+        TENCENT_IM_TIMEOUT_MS: '3100',
       });
     });
 
@@ -52,7 +72,10 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
     });
 
     const validator = (name: string, part: 'payload' | 'headers') => {
-      const message = document.messages().all().find((m) => m.name() === name);
+      const message = document
+        .messages()
+        .all()
+        .find((m) => m.name() === name);
       const schema = part === 'payload' ? message?.payload()?.json() : message?.headers()?.json();
       if (!schema) throw new Error(`asyncapi.yaml has no ${part} for message ${name}`);
       return new Ajv({ strict: false, allErrors: true }).compile(schema);
@@ -63,7 +86,8 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
     };
 
     it('every webhook (headers and body) and every IM notice Data matches its message schema', async () => {
-      const beat = (room: string, liveId: string, timeoutMs?: number) => svc.post(`/v1/rooms/${room}/heartbeat`, { liveId, anchorId: 'anchor', timeoutMs });
+      const beat = (room: string, liveId: string, timeoutMs?: number) =>
+        svc.post(`/v1/rooms/${room}/heartbeat`, { liveId, anchorId: 'anchor', timeoutMs });
       // A crash (interrupted, then ended by timeout with a deadline), a resume, a normal end, a superseding start.
       await beat('cat-crash', 'cat-crash-live');
       await beat('cat-resume', 'cat-resume-live', 4000);
@@ -77,8 +101,25 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
       expect((await svc.post('/v1/admin/webhooks/test', undefined, { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
 
       const types = () => new Set(receiver.requests.map((r) => `${r.json?.type}/${r.json?.reason ?? ''}`));
-      await waitFor(() => ['live.started/', 'live.interrupted/', 'live.ended/timeout', 'live.resumed/', 'live.ended/normal', 'live.ended/superseded', 'webhook.test/'].every((t) => types().has(t)), 10000, `every kind of webhook (got ${[...types()].join(', ')})`);
-      await waitFor(() => ['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_RESUMED', 'LIVE_REPLACED'].every((t) => im.messages.some((m) => m.data?.type === t)), 10000, 'every kind of notice');
+      await waitFor(
+        () =>
+          [
+            'live.started/',
+            'live.interrupted/',
+            'live.ended/timeout',
+            'live.resumed/',
+            'live.ended/normal',
+            'live.ended/superseded',
+            'webhook.test/',
+          ].every((t) => types().has(t)),
+        10000,
+        `every kind of webhook (got ${[...types()].join(', ')})`,
+      );
+      await waitFor(
+        () => ['LIVE_ENDED', 'LIVE_INTERRUPTED', 'LIVE_RESUMED', 'LIVE_REPLACED'].every((t) => im.messages.some((m) => m.data?.type === t)),
+        10000,
+        'every kind of notice',
+      );
 
       const faults: string[] = [];
       for (const request of receiver.requests) {
@@ -90,9 +131,24 @@ describe('AsyncAPI event catalogue (asyncapi.yaml)', () => {
     });
 
     it('the schemas are strict enough to refuse what the service does not send', () => {
-      expect(check('LIVE_ENDED', 'payload', { type: 'LIVE_ENDED', roomId: 'r', liveId: 'l', anchorId: 'a', reason: 'crashed', at: 1, seq: 1 })).toContain('enum');
-      expect(check('live.ended', 'payload', { id: 'l:2', type: 'live.ended', seq: 2, roomId: 'r', liveId: 'l', anchorId: 'a', groupId: 'r', at: 1 })).toContain('reason');
-      expect(check('live.started', 'headers', { 'webhook-id': 'l:1', 'webhook-timestamp': '1', 'webhook-signature': 'sha256=abc' })).toContain('pattern');
+      expect(
+        check('LIVE_ENDED', 'payload', { type: 'LIVE_ENDED', roomId: 'r', liveId: 'l', anchorId: 'a', reason: 'crashed', at: 1, seq: 1 }),
+      ).toContain('enum');
+      expect(
+        check('live.ended', 'payload', {
+          id: 'l:2',
+          type: 'live.ended',
+          seq: 2,
+          roomId: 'r',
+          liveId: 'l',
+          anchorId: 'a',
+          groupId: 'r',
+          at: 1,
+        }),
+      ).toContain('reason');
+      expect(
+        check('live.started', 'headers', { 'webhook-id': 'l:1', 'webhook-timestamp': '1', 'webhook-signature': 'sha256=abc' }),
+      ).toContain('pattern');
     });
   });
 });

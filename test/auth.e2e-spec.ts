@@ -47,11 +47,23 @@ describe('anchor authentication (AUTH_MODE=jwt)', () => {
     ['no Authorization header', async () => ({}), /Bearer/],
     ['a scheme other than Bearer', async () => ({ authorization: `Basic ${Buffer.from('a:b').toString('base64')}` }), /Bearer/],
     ['a malformed token', async () => bearer('not.a.jwt'), /malformed/],
-    ['a token signed with another secret (forged)', async () => bearer(await mint({ sub: 'a', room: 'r401' }, { secret: 'someone-elses-secret-of-enough-length' })), /signature/],
-    ['an expired token', async () => bearer(await mint({ sub: 'a', room: 'r401' }, { exp: Math.floor(Date.now() / 1000) - 120 })), /expired/],
+    [
+      'a token signed with another secret (forged)',
+      async () => bearer(await mint({ sub: 'a', room: 'r401' }, { secret: 'someone-elses-secret-of-enough-length' })),
+      /signature/,
+    ],
+    [
+      'an expired token',
+      async () => bearer(await mint({ sub: 'a', room: 'r401' }, { exp: Math.floor(Date.now() / 1000) - 120 })),
+      /expired/,
+    ],
     ['a token without exp', async () => bearer(await mint({ sub: 'a', room: 'r401' }, { exp: '' })), /exp/],
     ['a token without room', async () => bearer(await mint({ sub: 'a' })), /room/],
-    ['an unsigned token (alg none)', async () => bearer(new UnsecuredJWT({ sub: 'a', room: 'r401' }).setExpirationTime('5m').encode()), /algorithm|malformed/],
+    [
+      'an unsigned token (alg none)',
+      async () => bearer(new UnsecuredJWT({ sub: 'a', room: 'r401' }).setExpirationTime('5m').encode()),
+      /algorithm|malformed/,
+    ],
   ];
   it.each(unauthorized)('answers 401 with WWW-Authenticate to %s, and writes nothing', async (_name, headers, message) => {
     const response = await beat('r401', 'a', await headers());
@@ -116,12 +128,18 @@ describe('anchor authentication with a public key (ES256)', () => {
   });
 
   it('accepts a token signed with the matching private key', async () => {
-    const token = await new SignJWT({ sub: 'a', room: 'es-room' }).setProtectedHeader({ alg: 'ES256' }).setExpirationTime('1m').sign(privateKey);
+    const token = await new SignJWT({ sub: 'a', room: 'es-room' })
+      .setProtectedHeader({ alg: 'ES256' })
+      .setExpirationTime('1m')
+      .sign(privateKey);
     expect((await svc.post('/v1/rooms/es-room/heartbeat', { liveId: 'es-live', anchorId: 'a' }, bearer(token))).status).toBe(200);
   });
 
   it('refuses an HS256 token that uses the public key as its secret (algorithm confusion)', async () => {
-    const token = await new SignJWT({ sub: 'a', room: 'es-room' }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1m').sign(new TextEncoder().encode(pem));
+    const token = await new SignJWT({ sub: 'a', room: 'es-room' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setExpirationTime('1m')
+      .sign(new TextEncoder().encode(pem));
     const response = await svc.post('/v1/rooms/es-room/heartbeat', { liveId: 'es-live', anchorId: 'a' }, bearer(token));
     expect(response.status).toBe(401);
   });

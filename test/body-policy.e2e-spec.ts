@@ -44,15 +44,31 @@ describe('request bodies', () => {
       const response = await post(path, body, contentType);
       expect(response).toEqual({
         status: 415,
-        body: { statusCode: 415, error: 'Unsupported Media Type', message: `send the body as JSON with content-type: application/json (${got})` },
+        body: {
+          statusCode: 415,
+          error: 'Unsupported Media Type',
+          message: `send the body as JSON with content-type: application/json (${got})`,
+        },
       });
     });
 
     it.each([
       ['not JSON', '{"liveId":', /^body is not valid JSON: /],
-      ['a __proto__ key', '{"__proto__":{"admin":true},"liveId":"live-1","anchorId":"anchor-1"}', /^body must not contain the keys __proto__ or constructor\.prototype$/],
-      ['a constructor.prototype key', '{"constructor":{"prototype":{"x":1}},"liveId":"live-1","anchorId":"anchor-1"}', /^body must not contain the keys __proto__ or constructor\.prototype$/],
-      ['5,000 levels of nesting', `{"liveId":${'['.repeat(5000)}${']'.repeat(5000)},"anchorId":"a"}`, /^body is nested deeper than 32 levels$/],
+      [
+        'a __proto__ key',
+        '{"__proto__":{"admin":true},"liveId":"live-1","anchorId":"anchor-1"}',
+        /^body must not contain the keys __proto__ or constructor\.prototype$/,
+      ],
+      [
+        'a constructor.prototype key',
+        '{"constructor":{"prototype":{"x":1}},"liveId":"live-1","anchorId":"anchor-1"}',
+        /^body must not contain the keys __proto__ or constructor\.prototype$/,
+      ],
+      [
+        '5,000 levels of nesting',
+        `{"liveId":${'['.repeat(5000)}${']'.repeat(5000)},"anchorId":"a"}`,
+        /^body is nested deeper than 32 levels$/,
+      ],
       ['empty', '', /^body is empty: send a JSON object$/],
       ['an array', '[]', /^body must be a JSON object$/],
       ['null', 'null', /^body must be a JSON object$/],
@@ -88,10 +104,19 @@ describe('request bodies', () => {
   });
 
   it('a body that is not UTF-8 is judged as JSON like any other (400 naming the field), not refused as bad framing', async () => {
-    const bytes = new Uint8Array([...new TextEncoder().encode('{"liveId":"l'), 0xff, 0xfe, ...new TextEncoder().encode('","anchorId":"a"}')]);
+    const bytes = new Uint8Array([
+      ...new TextEncoder().encode('{"liveId":"l'),
+      0xff,
+      0xfe,
+      ...new TextEncoder().encode('","anchorId":"a"}'),
+    ]);
     for (const path of ROUTES) {
       const response = await post(path, bytes, 'application/json');
-      expect({ path, ...response }).toEqual({ path, status: 400, body: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] } });
+      expect({ path, ...response }).toEqual({
+        path,
+        status: 400,
+        body: { statusCode: 400, error: 'Bad Request', message: ['liveId may contain only letters, digits and _ . @ -'] },
+      });
     }
     const callback = await post('/v1/callbacks/tencent-im', new Uint8Array([0x37, 0xff, 0xff]), 'application/json');
     expect(callback.body).toMatchObject({ ActionStatus: 'FAIL' });

@@ -30,11 +30,18 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (or set CHROMIUM_PATH)`);
     redis = await RedisServer.start();
     svc = await startTestApp({
-      REDIS_URL: redis.url, DASHBOARD_ENABLED: 'true',
-      HEARTBEAT_TIMEOUT_MS: '6000', SUSPECT_AFTER_MS: '1500', HEARTBEAT_INTERVAL_MS: '500', TIMEOUT_MIN_MS: '3000', HEARTBEAT_RATE_PER_SEC: '10',
-      SWEEP_INTERVAL_MS: '200', SWEEP_GAP_MS: '1500',
+      REDIS_URL: redis.url,
+      DASHBOARD_ENABLED: 'true',
+      HEARTBEAT_TIMEOUT_MS: '6000',
+      SUSPECT_AFTER_MS: '1500',
+      HEARTBEAT_INTERVAL_MS: '500',
+      TIMEOUT_MIN_MS: '3000',
+      HEARTBEAT_RATE_PER_SEC: '10',
+      SWEEP_INTERVAL_MS: '200',
+      SWEEP_GAP_MS: '1500',
       // The guard holds when at least 4 lives and over half of those tracked would end within the window.
-      GUARD_MIN_COUNT: '4', GUARD_MAX_SHARE: '0.5',
+      GUARD_MIN_COUNT: '4',
+      GUARD_MAX_SHARE: '0.5',
     });
     url = svc.url.replace('[::1]', '127.0.0.1');
     profile = mkdtempSync(join(tmpdir(), 'led-chromium-'));
@@ -43,7 +50,16 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
       headless: true,
       timezoneId: ZONE,
       viewport: { width: 1240, height: 900 },
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     page = await browser.newPage();
   });
@@ -63,10 +79,14 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
   };
   const text = async (selector: string) => ((await page.locator(selector).textContent()) ?? '').trim();
   const until = (selector: string, wanted: RegExp | string, what: string) =>
-    waitFor(async () => {
-      const got = await text(selector);
-      return typeof wanted === 'string' ? got === wanted : wanted.test(got);
-    }, 20000, what);
+    waitFor(
+      async () => {
+        const got = await text(selector);
+        return typeof wanted === 'string' ? got === wanted : wanted.test(got);
+      },
+      20000,
+      what,
+    );
   const shoot = (state: string) => page.screenshot({ path: join(SCREENSHOTS, `led-dashboard-${state}.png`), fullPage: true });
 
   it('empty: says no ending is recorded yet (known, not unknown), sweep ok, this replica seen, dates with the zone', async () => {
@@ -144,7 +164,9 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     await Promise.all(silent.map((c) => c.start()));
     await Promise.all(silent.map((c) => c.stop({ end: false })));
     await until('#guard', 'holding', 'the guard holding');
-    expect(await text('#guard-detail')).toMatch(/^\d+ of \d+ would end within 1 min \(\d+ ended for silence in the last 1 min\); holds above 50% and 4 endings/);
+    expect(await text('#guard-detail')).toMatch(
+      /^\d+ of \d+ would end within 1 min \(\d+ ended for silence in the last 1 min\); holds above 50% and 4 endings/,
+    );
     const { guard } = (await svc!.get('/dashboard/data')).body;
     expect(guard).toMatchObject({ engaged: true });
     expect(guard.dueToEnd).toBeGreaterThanOrEqual(6);
@@ -180,7 +202,9 @@ describe('status page (DASHBOARD_ENABLED=true), in headless Chromium, in each st
     await svc!.close();
     svc = null;
     await waitFor(async () => page.locator('#service-down').isVisible(), 20000, 'the service banner');
-    expect(await text('#service-down')).toMatch(new RegExp(`^The service does not answer this page since ${DATE_TIME.source}.*The figures below are from ${DATE_TIME.source}`));
+    expect(await text('#service-down')).toMatch(
+      new RegExp(`^The service does not answer this page since ${DATE_TIME.source}.*The figures below are from ${DATE_TIME.source}`),
+    );
     expect(await page.locator('#cards.stale').count()).toBe(1);
     await shoot('service-down');
   });

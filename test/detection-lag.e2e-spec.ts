@@ -38,10 +38,14 @@ describe('detection lag', () => {
       await sleep(200);
     }
     for (const [roomId, deadline] of deadlines) {
-      const status = await waitFor(async () => {
-        const body = (await svc.get(`/v1/rooms/${roomId}`)).body;
-        return body.state === 'ended' && body;
-      }, 10000, `${roomId} ended`);
+      const status = await waitFor(
+        async () => {
+          const body = (await svc.get(`/v1/rooms/${roomId}`)).body;
+          return body.state === 'ended' && body;
+        },
+        10000,
+        `${roomId} ended`,
+      );
       expect(status.reason).toBe('timeout');
       expect(status.endedAt).toBeGreaterThanOrEqual(deadline);
       expect(status.endedAt - deadline).toBeLessThan(500);

@@ -6,7 +6,11 @@ import { startTestApp, TestApp } from './support/test-app';
 const SECRET = 'backend-and-detector-share-this-secret';
 const key = new TextEncoder().encode(SECRET);
 const gatewayToken = (exp: number | string = '5m') =>
-  new SignJWT({ rooms: ['gw-*'] }).setProtectedHeader({ alg: 'HS256', typ: 'gateway+jwt' }).setSubject('access-1').setExpirationTime(exp).sign(key);
+  new SignJWT({ rooms: ['gw-*'] })
+    .setProtectedHeader({ alg: 'HS256', typ: 'gateway+jwt' })
+    .setSubject('access-1')
+    .setExpirationTime(exp)
+    .sign(key);
 
 /** A gateway holding many anchors' connections forwards their beats through GatewayClient, against the real service. */
 describe('GatewayClient', () => {
@@ -22,7 +26,15 @@ describe('GatewayClient', () => {
 
   beforeAll(async () => {
     redis = await RedisServer.start();
-    svc = await startTestApp({ REDIS_URL: redis.url, AUTH_MODE: 'jwt', AUTH_JWT_SECRET: SECRET, HEARTBEAT_TIMEOUT_MS: '20000', SUSPECT_AFTER_MS: '10000', HEARTBEAT_INTERVAL_MS: '5000', TIMEOUT_MIN_MS: '5000' });
+    svc = await startTestApp({
+      REDIS_URL: redis.url,
+      AUTH_MODE: 'jwt',
+      AUTH_JWT_SECRET: SECRET,
+      HEARTBEAT_TIMEOUT_MS: '20000',
+      SUSPECT_AFTER_MS: '10000',
+      HEARTBEAT_INTERVAL_MS: '5000',
+      TIMEOUT_MIN_MS: '5000',
+    });
     url = svc.url.replace('[::1]', '127.0.0.1');
   });
 
@@ -41,7 +53,11 @@ describe('GatewayClient', () => {
     expect(requests).toEqual([50, 50, 20]);
 
     // The anchor of gw-3 ended its live through the single route; its next forwarded beat says so.
-    await svc.post('/v1/rooms/gw-3/end', { liveId: 'live-3', anchorId: 'anchor-3' }, { authorization: `Bearer ${await anchorToken('anchor-3', 'gw-3')}` });
+    await svc.post(
+      '/v1/rooms/gw-3/end',
+      { liveId: 'live-3', anchorId: 'anchor-3' },
+      { authorization: `Bearer ${await anchorToken('anchor-3', 'gw-3')}` },
+    );
     const [ended, going] = await Promise.all([client.beat(beats[3]), client.beat(beats[4])]);
     expect(ended).toMatchObject({ statusCode: 410, reason: 'normal' });
     expect(going.statusCode).toBe(200);

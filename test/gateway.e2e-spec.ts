@@ -55,7 +55,9 @@ describe('gateway heartbeats (POST /v1/gateway/heartbeats)', () => {
   async function scenario(prefix: string): Promise<Beat[]> {
     const b = `${prefix}-b`;
     expect((await batch([{ roomId: b, liveId: 'live-b', anchorId: 'anchor-b' }])).body.results[0].statusCode).toBe(200);
-    expect((await svc.post(`/v1/rooms/${b}/end`, { liveId: 'live-b', anchorId: 'anchor-b' }, bearer(await anchorToken('anchor-b', b)))).status).toBe(200);
+    expect(
+      (await svc.post(`/v1/rooms/${b}/end`, { liveId: 'live-b', anchorId: 'anchor-b' }, bearer(await anchorToken('anchor-b', b)))).status,
+    ).toBe(200);
     const a = `${prefix}-a`;
     return [
       { roomId: a, liveId: 'live-a', anchorId: 'anchor-a', groupId: '@TGS#a' }, // starts
@@ -82,7 +84,12 @@ describe('gateway heartbeats (POST /v1/gateway/heartbeats)', () => {
     expect(single.map((r) => r.statusCode)).toEqual([200, 409, 200, 410, 429, 400, 400, 400]);
     expect(response.body.results[0]).toMatchObject({ state: 'live', liveId: 'live-a', nextHeartbeatInMs: 5000 });
     expect(response.body.results[7].message).toEqual(['property colour should not exist', 'timeoutMs must be an integer']);
-    expect((await svc.get('/v1/rooms/batch-a')).body).toMatchObject({ state: 'live', liveId: 'live-a', anchorId: 'anchor-a', groupId: '@TGS#a' });
+    expect((await svc.get('/v1/rooms/batch-a')).body).toMatchObject({
+      state: 'live',
+      liveId: 'live-a',
+      anchorId: 'anchor-a',
+      groupId: '@TGS#a',
+    });
   });
 
   it('takes beats of rooms spread over every shard in one request', async () => {

@@ -12,7 +12,13 @@ import { startTestApp, TestApp } from './support/test-app';
 import { waitFor } from './support/wait-for';
 
 /** Settings FAST_TIMINGS fixes, unset so that the service derives them from HEARTBEAT_TIMEOUT_MS. */
-const DERIVED_TIMINGS = { SUSPECT_AFTER_MS: '', HEARTBEAT_INTERVAL_MS: '', TIMEOUT_MIN_MS: '', TIMEOUT_MAX_MS: '', HEARTBEAT_RATE_PER_SEC: '' };
+const DERIVED_TIMINGS = {
+  SUSPECT_AFTER_MS: '',
+  HEARTBEAT_INTERVAL_MS: '',
+  TIMEOUT_MIN_MS: '',
+  TIMEOUT_MAX_MS: '',
+  HEARTBEAT_RATE_PER_SEC: '',
+};
 
 /** A raw connection that sends `text` and then nothing; resolves what came back once the server closed it. */
 function stall(port: number, text: string): { socket: Socket; closed: Promise<{ reply: string; afterMs: number }> } {
@@ -22,11 +28,14 @@ function stall(port: number, text: string): { socket: Socket; closed: Promise<{ 
   socket.on('data', (chunk) => (reply += chunk));
   socket.on('error', () => undefined);
   socket.write(text);
-  const closed = new Promise<{ reply: string; afterMs: number }>((resolve) => socket.on('close', () => resolve({ reply, afterMs: Date.now() - startedAt })));
+  const closed = new Promise<{ reply: string; afterMs: number }>((resolve) =>
+    socket.on('close', () => resolve({ reply, afterMs: Date.now() - startedAt })),
+  );
   return { socket, closed };
 }
 
-const PARTIAL_BODY = 'POST /v1/rooms/r1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"liveId":"l';
+const PARTIAL_BODY =
+  'POST /v1/rooms/r1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"liveId":"l';
 const PARTIAL_HEAD = 'POST /v1/rooms/r1/heartbeat HTTP/1.1\r\nHost: x\r\nContent-Ty';
 
 let redis: RedisServer;
@@ -82,7 +91,9 @@ describe('start-up', () => {
     const url = `redis://:hunter2-not-shown@127.0.0.1:${redis.port}/0`;
     const service = run({ REDIS_URL: url, PORT: String(port), LOG_LEVEL: 'info', HEARTBEAT_TIMEOUT_MS: '3000', ...DERIVED_TIMINGS });
     await service.waitForOutput(/listening on/);
-    expect(service.output).toContain(`listening on http://127.0.0.1:${port} (HOST, PORT); Redis: standalone redis://127.0.0.1:${redis.port}/0, ready`);
+    expect(service.output).toContain(
+      `listening on http://127.0.0.1:${port} (HOST, PORT); Redis: standalone redis://127.0.0.1:${redis.port}/0, ready`,
+    );
     expect(service.output).toContain('SUSPECT_AFTER_MS=1500 (half of HEARTBEAT_TIMEOUT_MS)');
     expect(service.output).toContain('HEARTBEAT_INTERVAL_MS=750 (a quarter of HEARTBEAT_TIMEOUT_MS)');
     expect(service.output).not.toContain('hunter2');
@@ -129,8 +140,12 @@ describe('SIGTERM', () => {
     const port = await freePort();
     // Request time-outs far beyond the shutdown bound: only SHUTDOWN_TIMEOUT_MS can end these requests.
     const service = run({
-      REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'info', SHUTDOWN_TIMEOUT_MS: '1500',
-      HTTP_REQUEST_TIMEOUT_MS: '600000', HTTP_HEADERS_TIMEOUT_MS: '600000',
+      REDIS_URL: redis.url,
+      PORT: String(port),
+      LOG_LEVEL: 'info',
+      SHUTDOWN_TIMEOUT_MS: '1500',
+      HTTP_REQUEST_TIMEOUT_MS: '600000',
+      HTTP_HEADERS_TIMEOUT_MS: '600000',
     });
     await service.waitForOutput(/listening on/);
     const stalled = [stall(port, PARTIAL_BODY), stall(port, PARTIAL_HEAD)];
@@ -152,7 +167,14 @@ describe('SIGTERM', () => {
     const beat = (i: number) =>
       new Promise<number>((resolve) => {
         const req = request(
-          { host: '127.0.0.1', port, method: 'POST', path: `/v1/rooms/ka-${i}/heartbeat`, agent, headers: { 'content-type': 'application/json' } },
+          {
+            host: '127.0.0.1',
+            port,
+            method: 'POST',
+            path: `/v1/rooms/ka-${i}/heartbeat`,
+            agent,
+            headers: { 'content-type': 'application/json' },
+          },
           (res) => {
             res.resume();
             res.on('end', () => resolve(res.statusCode ?? 0));

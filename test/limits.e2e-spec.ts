@@ -9,12 +9,17 @@ async function redisMentions(redis: RedisServer, text: string): Promise<boolean>
     for (const key of await client.keys('*')) {
       const type = await client.type(key);
       const content =
-        type === 'hash' ? (await client.hkeys(key)).join(' ')
-        : type === 'zset' ? (await client.zrange(key, 0, -1)).join(' ')
-        : type === 'set' ? (await client.smembers(key)).join(' ')
-        : type === 'stream' ? JSON.stringify(await client.xrange(key, '-', '+'))
-        : type === 'string' ? ((await client.get(key)) ?? '')
-        : '';
+        type === 'hash'
+          ? (await client.hkeys(key)).join(' ')
+          : type === 'zset'
+            ? (await client.zrange(key, 0, -1)).join(' ')
+            : type === 'set'
+              ? (await client.smembers(key)).join(' ')
+              : type === 'stream'
+                ? JSON.stringify(await client.xrange(key, '-', '+'))
+                : type === 'string'
+                  ? ((await client.get(key)) ?? '')
+                  : '';
       if (key.includes(text) || content.includes(text)) return true;
     }
     return false;
@@ -94,7 +99,12 @@ describe('request limits', () => {
   });
 
   it('keeps the bucket when a new live supersedes the old one (a new liveId is no way around the limit)', async () => {
-    const { statuses, allowed } = await burst((i) => svc.post('/v1/rooms/cycling-room/heartbeat', { liveId: `cycle-${i}`, anchorId: 'a' }), 8, 2, 3);
+    const { statuses, allowed } = await burst(
+      (i) => svc.post('/v1/rooms/cycling-room/heartbeat', { liveId: `cycle-${i}`, anchorId: 'a' }),
+      8,
+      2,
+      3,
+    );
     expect(statuses.filter((s) => s !== 429).length).toBeLessThanOrEqual(allowed);
     expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(8 - allowed);
   });

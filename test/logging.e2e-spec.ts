@@ -51,7 +51,12 @@ describe('structured logs', () => {
     });
 
   it('uses the caller X-Request-Id for Fastify, pino and the response, or generates one', async () => {
-    const given = await call('POST', '/v1/rooms/log-room/heartbeat', { 'x-request-id': 'req-abc-123' }, { liveId: 'bad:id', anchorId: 'a' });
+    const given = await call(
+      'POST',
+      '/v1/rooms/log-room/heartbeat',
+      { 'x-request-id': 'req-abc-123' },
+      { liveId: 'bad:id', anchorId: 'a' },
+    );
     expect(given.status).toBe(400);
     expect(given.headers.get('x-request-id')).toBe('req-abc-123');
 
@@ -59,11 +64,18 @@ describe('structured logs', () => {
     const id = generated.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
 
-    const forged = await call('POST', '/v1/rooms/log-room/heartbeat', { 'x-request-id': '{"forged": "log line"} '.repeat(8) }, { liveId: 'bad:id', anchorId: 'c' });
+    const forged = await call(
+      'POST',
+      '/v1/rooms/log-room/heartbeat',
+      { 'x-request-id': '{"forged": "log line"} '.repeat(8) },
+      { liveId: 'bad:id', anchorId: 'c' },
+    );
     expect(forged.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
 
     await waitFor(() => records().filter((r) => r.req?.url === '/v1/rooms/log-room/heartbeat').length >= 3, 5000, 'request log lines');
-    const requestIds = records().filter((r) => r.req?.url === '/v1/rooms/log-room/heartbeat').map((r) => r.req.id);
+    const requestIds = records()
+      .filter((r) => r.req?.url === '/v1/rooms/log-room/heartbeat')
+      .map((r) => r.req.id);
     expect(requestIds).toEqual(expect.arrayContaining(['req-abc-123', id]));
   });
 
@@ -80,7 +92,13 @@ describe('structured logs', () => {
       ['live.interrupted', 30],
       ['live.ended', 30],
     ]);
-    expect(transitions[2]).toMatchObject({ roomId: 'log-crash', liveId: 'log-crash-live', type: 'live.ended', reason: 'timeout', eventId: eventIdOf('log-crash-live', 3) });
+    expect(transitions[2]).toMatchObject({
+      roomId: 'log-crash',
+      liveId: 'log-crash-live',
+      type: 'live.ended',
+      reason: 'timeout',
+      eventId: eventIdOf('log-crash-live', 3),
+    });
     expect(transitions[2].deadline).toBeLessThanOrEqual(transitions[2].at);
   });
 
@@ -88,12 +106,22 @@ describe('structured logs', () => {
     // Requests that get logged (4xx) while carrying credentials in headers and query.
     expect((await call('GET', '/v1/admin/lives', { authorization: `Bearer ${ADMIN_TOKEN}x` })).status).toBe(401);
     expect((await call('GET', '/v1/admin/lives', { authorization: `Bearer ${ADMIN_TOKEN}` })).status).toBe(200);
-    await call('POST', '/v1/rooms/log-secret/heartbeat', { authorization: `Bearer ${ANCHOR_JWT}`, cookie: `session=${ANCHOR_JWT}` }, { liveId: 'x', anchorId: 'a', extra: 1 });
+    await call(
+      'POST',
+      '/v1/rooms/log-secret/heartbeat',
+      { authorization: `Bearer ${ANCHOR_JWT}`, cookie: `session=${ANCHOR_JWT}` },
+      { liveId: 'x', anchorId: 'a', extra: 1 },
+    );
     // A refused callback is logged with its URL: the credentials in the query must be redacted.
     expect((await call('POST', `/v1/callbacks/tencent-im?SdkAppid=1&usersig=${USERSIG}&token=${ANCHOR_JWT}`, {}, [])).status).toBe(400);
     // Deliveries that fail (retry warnings, a dead letter) log too.
     receiver.respondWith(503, 422);
-    await call('POST', '/v1/rooms/log-secret/heartbeat', { authorization: `Bearer ${ANCHOR_JWT}` }, { liveId: 'log-secret-live', anchorId: 'a' });
+    await call(
+      'POST',
+      '/v1/rooms/log-secret/heartbeat',
+      { authorization: `Bearer ${ANCHOR_JWT}` },
+      { liveId: 'log-secret-live', anchorId: 'a' },
+    );
     await waitFor(() => lines.some((l) => l.includes('dead letter') && l.includes('log-secret-live')), 5000, 'a dead-letter log line');
     await waitFor(() => lines.some((l) => l.includes('/v1/callbacks/tencent-im')), 5000, 'the 404 line');
 

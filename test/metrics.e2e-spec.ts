@@ -50,10 +50,14 @@ describe('GET /metrics', () => {
     // Silence: interrupted after 300 ms, ended after 600 ms (FAST_TIMINGS).
     await waitFor(async () => sampleValue(await scrape(), 'led_lives', { state: 'interrupted' }) === 1, 5000, 'an interrupted live');
     await waitFor(() => receiver.events({ roomId: 'm-crash', type: 'live.ended' })[0], 5000, 'live.ended delivered');
-    text = await waitFor(async () => {
-      const t = await scrape();
-      return sampleValue(t, 'led_deliveries_total', { notifier: lane, outcome: 'ok' }) >= 3 && t;
-    }, 5000, 'three deliveries counted');
+    text = await waitFor(
+      async () => {
+        const t = await scrape();
+        return sampleValue(t, 'led_deliveries_total', { notifier: lane, outcome: 'ok' }) >= 3 && t;
+      },
+      5000,
+      'three deliveries counted',
+    );
 
     expect(sampleValue(text, 'led_lives', { state: 'live' })).toBe(0);
     expect(sampleValue(text, 'led_lives', { state: 'interrupted' })).toBe(0);
@@ -115,10 +119,14 @@ describe('GET /metrics', () => {
   it('counts dead letters', async () => {
     receiver.respondWith(422);
     await beat('m-dead', { liveId: 'm-dead-live', anchorId: 'a' });
-    const text = await waitFor(async () => {
-      const t = await scrape();
-      return sampleValue(t, 'led_dead_letters_total', { notifier: lane }) === 1 && t;
-    }, 5000, 'a dead letter counted');
+    const text = await waitFor(
+      async () => {
+        const t = await scrape();
+        return sampleValue(t, 'led_dead_letters_total', { notifier: lane }) === 1 && t;
+      },
+      5000,
+      'a dead letter counted',
+    );
     expect(sampleValue(text, 'led_deliveries_total', { notifier: lane, outcome: 'dead' })).toBe(1);
     expect(sampleValue(text, 'led_dead_letter_stream_length')).toBe(1);
   });
@@ -133,7 +141,12 @@ describe('GET /metrics', () => {
 
   it('shows an event that is being delivered in the outbox gauges until it is acknowledged', async () => {
     // The lives of earlier tests end on their own: their events must be out first, or they are counted too.
-    await waitFor(async () => sampleValue(await scrape(), 'led_outbox_depth') === 0 && receiver.events({ roomId: 'm-dead', type: 'live.ended' }).length > 0, 10000, 'earlier events delivered');
+    await waitFor(
+      async () =>
+        sampleValue(await scrape(), 'led_outbox_depth') === 0 && receiver.events({ roomId: 'm-dead', type: 'live.ended' }).length > 0,
+      10000,
+      'earlier events delivered',
+    );
     receiver.delayMs = 1500;
     try {
       // timeoutMs 4000: no interruption (at 2 s) adds events while the first one is on the wire.

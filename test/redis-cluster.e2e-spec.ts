@@ -11,9 +11,14 @@ const CALLBACK_TOKEN = 'cluster-callback-token';
 /** An IM State.StateChange callback for `account`, signed as IM signs it: sha256(token + RequestTime). */
 function disconnectCallback(account: string): [string, Record<string, unknown>] {
   const requestTime = String(Math.floor(Date.now() / 1000));
-  const sign = createHash('sha256').update(CALLBACK_TOKEN + requestTime).digest('hex');
+  const sign = createHash('sha256')
+    .update(CALLBACK_TOKEN + requestTime)
+    .digest('hex');
   const query = new URLSearchParams({ SdkAppid: '1400000000', CallbackCommand: 'State.StateChange', Sign: sign, RequestTime: requestTime });
-  return [`/v1/callbacks/tencent-im?${query}`, { CallbackCommand: 'State.StateChange', EventTime: Date.now(), Info: { Action: 'Disconnect', To_Account: account } }];
+  return [
+    `/v1/callbacks/tencent-im?${query}`,
+    { CallbackCommand: 'State.StateChange', EventTime: Date.now(), Info: { Action: 'Disconnect', To_Account: account } },
+  ];
 }
 
 describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
@@ -71,7 +76,11 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
     }
     expect(roomNodes.size).toBe(3);
 
-    await waitFor(() => receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-')).length >= rooms.length, 20000, 'every ending');
+    await waitFor(
+      () => receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-')).length >= rooms.length,
+      20000,
+      'every ending',
+    );
     const endings = receiver.events({ type: 'live.ended' }).filter((e) => e.roomId.startsWith('cluster-room-'));
     expect(new Set(endings.map((e) => e.id)).size).toBe(rooms.length);
     expect(endings.every((e) => e.reason === 'timeout')).toBe(true);
@@ -80,7 +89,9 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
   it('finds the room of an anchor named by an IM callback, whichever node holds the room', async () => {
     const rooms = Array.from({ length: 16 }, (_, i) => `im-room-${i}`);
     for (const room of rooms) {
-      expect((await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: `${room}-anchor`, timeoutMs: 60000 })).status).toBe(200);
+      expect(
+        (await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: `${room}-anchor`, timeoutMs: 60000 })).status,
+      ).toBe(200);
     }
     for (const room of rooms) expect((await svc.post(...disconnectCallback(`${room}-anchor`))).status).toBe(200);
     for (const room of rooms) expect((await svc.get(`/v1/rooms/${room}`)).body).toMatchObject({ state: 'interrupted' });
@@ -103,12 +114,31 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
       }
       for (const shard of shardOfNode.values()) {
         const key = `led:{${shard}}:outbox`;
-        const event = { id: `orphan-${shard}:1`, type: 'live.ended', seq: 1, roomId: `orphan-${shard}`, liveId: `orphan-${shard}`, anchorId: 'a', groupId: 'g', reason: 'timeout', at: Date.now() };
+        const event = {
+          id: `orphan-${shard}:1`,
+          type: 'live.ended',
+          seq: 1,
+          roomId: `orphan-${shard}`,
+          liveId: `orphan-${shard}`,
+          anchorId: 'a',
+          groupId: 'g',
+          reason: 'timeout',
+          at: Date.now(),
+        };
         await client.xadd(key, '*', 'event', JSON.stringify(event));
       }
       // A replica that read everything new and died before acknowledging.
       for (const shard of shardOfNode.values()) {
-        await client.xreadgroup('GROUP', webhookLaneName(receiver.url), 'dead-replica', 'COUNT', 1000, 'STREAMS', `led:{${shard}}:outbox`, '>');
+        await client.xreadgroup(
+          'GROUP',
+          webhookLaneName(receiver.url),
+          'dead-replica',
+          'COUNT',
+          1000,
+          'STREAMS',
+          `led:{${shard}}:outbox`,
+          '>',
+        );
       }
       const orphans = [...shardOfNode.values()].map((shard) => `orphan-${shard}`);
       await waitFor(() => orphans.every((room) => receiver.events({ roomId: room }).length > 0), 15000, 'reclaimed orphans');
@@ -117,4 +147,3 @@ describe('REDIS_MODE=cluster against a real 3-primary Redis Cluster', () => {
     }
   });
 });
-

@@ -15,7 +15,8 @@ function rule(name: string): { labels: Record<string, string>; annotations: Reco
 describe('Prometheus alert for a full Redis (promtool test rules)', () => {
   it('fires once OOM refusals are counted, not for other Redis errors, and clears when they stop', () => {
     const promtool = process.env.PROMTOOL_BIN ?? 'promtool';
-    if (spawnSync(promtool, ['--version']).error) throw new Error(`${promtool} not found: install Prometheus's promtool or set PROMTOOL_BIN`);
+    if (spawnSync(promtool, ['--version']).error)
+      throw new Error(`${promtool} not found: install Prometheus's promtool or set PROMTOOL_BIN`);
     const oom = rule('LiveEndDetectorRedisOutOfMemory');
     const firing = [{ exp_labels: oom.labels, exp_annotations: oom.annotations }];
     const test = {

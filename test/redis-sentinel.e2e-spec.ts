@@ -70,7 +70,11 @@ describe('REDIS_MODE=sentinel against a real primary, replica and three sentinel
     // failover above, the sentinels take a while (~15 s) to turn the old primary into a replica.
     const survivor = set.servers.find((s) => s.port !== old)!;
     // The sentinels reconfigure it meanwhile, and a server that changes role closes its client connections.
-    const inSync = () => ask(survivor.port, 'INFO', 'replication').then((info) => String(info).includes('master_link_status:up'), () => false);
+    const inSync = () =>
+      ask(survivor.port, 'INFO', 'replication').then(
+        (info) => String(info).includes('master_link_status:up'),
+        () => false,
+      );
     await waitFor(inSync, 60000, 'replica in sync');
 
     await set.serverOn(old).stop('SIGKILL');

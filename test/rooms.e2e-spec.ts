@@ -36,7 +36,14 @@ describe('heartbeats in, live-ended notices out', () => {
     expect(first.body.deadline).toBeGreaterThan(Date.now());
 
     const ended = await waitFor(() => receiver.events({ roomId: 'crash-room', type: 'live.ended' })[0], 5000, 'live.ended');
-    expect(ended).toMatchObject({ id: eventIdOf('crash-live', 3), seq: 3, liveId: 'crash-live', anchorId: 'anchor-1', groupId: 'crash-room', reason: 'timeout' });
+    expect(ended).toMatchObject({
+      id: eventIdOf('crash-live', 3),
+      seq: 3,
+      liveId: 'crash-live',
+      anchorId: 'anchor-1',
+      groupId: 'crash-room',
+      reason: 'timeout',
+    });
     expect(ended.at).toBeGreaterThanOrEqual(first.body.deadline);
 
     await sleep(300); // several more sweeps: nothing else may arrive
@@ -54,7 +61,9 @@ describe('heartbeats in, live-ended notices out', () => {
     const headers = request.headers as Record<string, string>;
     expect(headers['webhook-id']).toEqual(eventIdOf('signed-live', 1));
     expect(new Webhook(WEBHOOK_SECRET).verify(request.body, headers)).toEqual(request.json);
-    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, headers)).toThrow('No matching signature');
+    expect(() => new Webhook(`whsec_${Buffer.alloc(32, 7).toString('base64')}`).verify(request.body, headers)).toThrow(
+      'No matching signature',
+    );
     await svc.post('/v1/rooms/signed-room/end', { liveId: 'signed-live', anchorId: 'a' });
   });
 

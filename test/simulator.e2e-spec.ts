@@ -6,10 +6,14 @@ const root = join(__dirname, '..');
 /** Runs the simulator CLI as a newcomer would (on the dist/ that `npm test` builds first). */
 function simulate(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(root, 'node_modules/ts-node/dist/bin.js'), '--transpile-only', 'tools/simulator/main.ts', ...args], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(root, 'node_modules/ts-node/dist/bin.js'), '--transpile-only', 'tools/simulator/main.ts', ...args],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk) => (output += chunk));
     child.stderr.on('data', (chunk) => (output += chunk));
@@ -29,7 +33,18 @@ describe('simulator (npm run simulate)', () => {
   }, 120000);
 
   it('quality mode, short form: outages of the service and of Redis with IM presence noise give no false notice', async () => {
-    const { code, output } = await simulate(['--mode', 'quality', '--anchors', '12', '--repeat', '2', '--outage-min-ms', '1500', '--outage-max-ms', '3000']);
+    const { code, output } = await simulate([
+      '--mode',
+      'quality',
+      '--anchors',
+      '12',
+      '--repeat',
+      '2',
+      '--outage-min-ms',
+      '1500',
+      '--outage-max-ms',
+      '3000',
+    ]);
     expect(output).toMatch(/outages: 2 \(service 1, Redis 1;/);
     expect(output).toMatch(/IM presence callbacks sent: [1-9]\d*/);
     expect(output).toMatch(/PASS \|\s+1\/1 \| control: crashed and reported offline, ended disconnect/);

@@ -35,7 +35,11 @@ describe('npm start (scripts/start.js)', () => {
     start.stderr!.on('data', (chunk) => (output += chunk));
     const exited = new Promise<number | null>((resolve) => start!.once('exit', (code) => resolve(code)));
 
-    await waitFor(async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok, 30000, `the service on ${port}:\n${output}`);
+    await waitFor(
+      async () => (await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null))?.ok,
+      30000,
+      `the service on ${port}:\n${output}`,
+    );
     const [, relativeMain, pid] = /running (\S+) \(pid (\d+)\)/.exec(output) ?? [];
     expect(relativeMain).toMatch(/^\.run\/app-\d+\/dist\/main\.js$/);
     // What the service's process really executes: the snapshot, not dist/main.js.

@@ -11,7 +11,11 @@ const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 const SLOW_TIMINGS = { HEARTBEAT_TIMEOUT_MS: '30000', TIMEOUT_MIN_MS: '10000', SUSPECT_AFTER_MS: '20000', TIMEOUT_MAX_MS: '60000' };
 
 const disconnect = (account: string) =>
-  JSON.stringify({ CallbackCommand: 'State.StateChange', EventTime: Date.now(), Info: { Action: 'Disconnect', To_Account: account, Reason: 'LinkClose' } });
+  JSON.stringify({
+    CallbackCommand: 'State.StateChange',
+    EventTime: Date.now(),
+    Info: { Action: 'Disconnect', To_Account: account, Reason: 'LinkClose' },
+  });
 // A before-send group message callback; MsgKey-like numbers beyond 2^53 must reach the business unchanged.
 const beforeSend = `{"CallbackCommand":"Group.CallbackBeforeSendMsg","GroupId":"@TGS#room","Type":"AVChatRoom","From_Account":"viewer-1","Random":12345678901234567890,"MsgBody":[{"MsgType":"TIMTextElem","MsgContent":{"Text":"hello"}}]}`;
 
@@ -24,8 +28,18 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
   beforeAll(async () => {
     redis = await RedisServer.start();
     business = await BusinessCallbackReceiver.start();
-    const common = { REDIS_URL: redis.url, NOTIFIERS: 'log', TENCENT_IM_SDKAPPID: '1400000000', TENCENT_IM_CALLBACK_TOKEN: TOKEN, ...SLOW_TIMINGS };
-    svc = await startTestApp({ ...common, TENCENT_IM_CALLBACK_FORWARD_URL: business.url, TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS: String(FORWARD_TIMEOUT_MS) });
+    const common = {
+      REDIS_URL: redis.url,
+      NOTIFIERS: 'log',
+      TENCENT_IM_SDKAPPID: '1400000000',
+      TENCENT_IM_CALLBACK_TOKEN: TOKEN,
+      ...SLOW_TIMINGS,
+    };
+    svc = await startTestApp({
+      ...common,
+      TENCENT_IM_CALLBACK_FORWARD_URL: business.url,
+      TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS: String(FORWARD_TIMEOUT_MS),
+    });
     plain = await startTestApp(common);
   });
 
@@ -53,7 +67,10 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
     const fail = { ActionStatus: 'FAIL', ErrorCode: 1, ErrorInfo: expect.any(String) };
     for (const contentType of [undefined, 'application/json']) {
       const notJson = await sendImCallback(plain.url, 'State.StateChange', '{"CallbackCommand":', { token: TOKEN, contentType });
-      expect({ status: notJson.status, body: notJson.json }).toEqual({ status: 400, body: { ...fail, ErrorInfo: 'body must be a JSON object' } });
+      expect({ status: notJson.status, body: notJson.json }).toEqual({
+        status: 400,
+        body: { ...fail, ErrorInfo: 'body must be a JSON object' },
+      });
     }
     const empty = await sendImCallback(plain.url, 'State.StateChange', '', { token: TOKEN, contentType: 'application/json' });
     expect({ status: empty.status, body: empty.json }).toEqual({ status: 400, body: fail });
@@ -65,7 +82,10 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
   });
 
   it('other routes still refuse a body without a Content-Type (415) and still parse JSON', async () => {
-    const answer = await fetch(`${plain.url.replace('[::1]', '127.0.0.1')}/v1/rooms/r/heartbeat`, { method: 'POST', body: new Blob(['{}']) });
+    const answer = await fetch(`${plain.url.replace('[::1]', '127.0.0.1')}/v1/rooms/r/heartbeat`, {
+      method: 'POST',
+      body: new Blob(['{}']),
+    });
     expect(answer.status).toBe(415);
     expect((await plain.post('/v1/rooms/json-room/heartbeat', { liveId: 'json-live', anchorId: 'a' })).status).toBe(200);
   });
@@ -78,17 +98,31 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
 
     const received = business.received.at(-1)!;
     expect(received.body).toBe(beforeSend); // byte for byte: 12345678901234567890 survives
-    expect(Object.fromEntries(received.query)).toMatchObject({ SdkAppid: '1400000000', CallbackCommand: 'Group.CallbackBeforeSendMsg', contenttype: 'json', ClientIP: '10.0.0.1', OptPlatform: 'Android' });
+    expect(Object.fromEntries(received.query)).toMatchObject({
+      SdkAppid: '1400000000',
+      CallbackCommand: 'Group.CallbackBeforeSendMsg',
+      contenttype: 'json',
+      ClientIP: '10.0.0.1',
+      OptPlatform: 'Android',
+    });
     expect(received.query.get('Sign')).toMatch(/^[0-9a-f]{64}$/); // IM's signature, for the business to check with its token
 
     business.answerNext({ status: 500, body: 'upstream broke' });
-    const broken = await sendImCallback(svc.url, 'C2C.CallbackAfterSendMsg', '{"CallbackCommand":"C2C.CallbackAfterSendMsg"}', { token: TOKEN });
+    const broken = await sendImCallback(svc.url, 'C2C.CallbackAfterSendMsg', '{"CallbackCommand":"C2C.CallbackAfterSendMsg"}', {
+      token: TOKEN,
+    });
     expect({ status: broken.status, text: broken.text }).toEqual({ status: 500, text: 'upstream broke' });
   });
 
   it('forwards a large callback whole (a group created with 600 initial members: beyond the 16 KiB of other routes)', async () => {
     const members = Array.from({ length: 600 }, (_, i) => ({ Member_Account: `member-account-${String(i).padStart(4, '0')}` }));
-    const created = JSON.stringify({ CallbackCommand: 'Group.CallbackAfterCreateGroup', GroupId: '@TGS#big', Type: 'Public', Owner_Account: 'owner', MemberList: members });
+    const created = JSON.stringify({
+      CallbackCommand: 'Group.CallbackAfterCreateGroup',
+      GroupId: '@TGS#big',
+      Type: 'Public',
+      Owner_Account: 'owner',
+      MemberList: members,
+    });
     expect(created.length).toBeGreaterThan(20 * 1024);
     const answer = await sendImCallback(svc.url, 'Group.CallbackAfterCreateGroup', created, { token: TOKEN });
     expect({ status: answer.status, body: answer.json }).toEqual({ status: 200, body: OK });
@@ -113,16 +147,25 @@ describe('Tencent IM callbacks: body handling and forwarding to the business', (
   it('answers 504 in IM’s form when the business is slower than the forwarding timeout, 502 when it is unreachable', async () => {
     business.answerNext({ delayMs: FORWARD_TIMEOUT_MS + 600 });
     const slow = await sendImCallback(svc.url, 'Group.CallbackBeforeSendMsg', beforeSend, { token: TOKEN });
-    expect({ status: slow.status, body: slow.json }).toEqual({ status: 504, body: { ActionStatus: 'FAIL', ErrorCode: 1, ErrorInfo: expect.stringContaining('in time') } });
+    expect({ status: slow.status, body: slow.json }).toEqual({
+      status: 504,
+      body: { ActionStatus: 'FAIL', ErrorCode: 1, ErrorInfo: expect.stringContaining('in time') },
+    });
     expect(slow.tookMs).toBeGreaterThanOrEqual(FORWARD_TIMEOUT_MS - 50);
     expect(slow.tookMs).toBeLessThan(2000); // IM's own wait
 
     const nowhere = await startTestApp({
-      REDIS_URL: redis.url, NOTIFIERS: 'log', TENCENT_IM_CALLBACK_FORWARD_URL: `http://127.0.0.1:${await freePort()}/im`, ...SLOW_TIMINGS,
+      REDIS_URL: redis.url,
+      NOTIFIERS: 'log',
+      TENCENT_IM_CALLBACK_FORWARD_URL: `http://127.0.0.1:${await freePort()}/im`,
+      ...SLOW_TIMINGS,
     });
     try {
       const unreachable = await sendImCallback(nowhere.url, 'Group.CallbackBeforeSendMsg', beforeSend);
-      expect({ status: unreachable.status, body: unreachable.json }).toEqual({ status: 502, body: { ActionStatus: 'FAIL', ErrorCode: 1, ErrorInfo: expect.stringContaining('unreachable') } });
+      expect({ status: unreachable.status, body: unreachable.json }).toEqual({
+        status: 502,
+        body: { ActionStatus: 'FAIL', ErrorCode: 1, ErrorInfo: expect.stringContaining('unreachable') },
+      });
     } finally {
       await nowhere.close();
     }

@@ -12,16 +12,25 @@ const OK = { ActionStatus: 'OK', ErrorInfo: '', ErrorCode: 0 };
 /** The query string IM appends, signed as the IM documentation says: sha256(token + RequestTime). */
 function callbackQuery(command: string, opts: { token?: string; requestTime?: number; sdkAppId?: string } = {}): string {
   const requestTime = String(opts.requestTime ?? Math.floor(Date.now() / 1000));
-  const sign = createHash('sha256').update((opts.token ?? TOKEN) + requestTime).digest('hex');
+  const sign = createHash('sha256')
+    .update((opts.token ?? TOKEN) + requestTime)
+    .digest('hex');
   const params = new URLSearchParams({
-    SdkAppid: opts.sdkAppId ?? SDKAPPID, CallbackCommand: command, contenttype: 'json', ClientIP: '10.0.0.1',
-    OptPlatform: 'Android', Sign: sign, RequestTime: requestTime,
+    SdkAppid: opts.sdkAppId ?? SDKAPPID,
+    CallbackCommand: command,
+    contenttype: 'json',
+    ClientIP: '10.0.0.1',
+    OptPlatform: 'Android',
+    Sign: sign,
+    RequestTime: requestTime,
   });
   return `/v1/callbacks/tencent-im?${params}`;
 }
 
 const stateChange = (account: string, action: string, reason: string, eventTime = Date.now()) => ({
-  CallbackCommand: 'State.StateChange', EventTime: eventTime, Info: { Action: action, To_Account: account, Reason: reason },
+  CallbackCommand: 'State.StateChange',
+  EventTime: eventTime,
+  Info: { Action: action, To_Account: account, Reason: reason },
 });
 
 describe('Tencent IM callbacks', () => {
@@ -86,10 +95,14 @@ describe('Tencent IM callbacks', () => {
     expect(res.body).toEqual(OK);
     await waitFor(async () => (await stateOf('crash-room')).state === 'interrupted', 5000, 'the report to interrupt the live');
 
-    const ended = await waitFor(async () => {
-      const s = await stateOf('crash-room');
-      return s.state === 'ended' && s;
-    }, 10000, 'the live to end');
+    const ended = await waitFor(
+      async () => {
+        const s = await stateOf('crash-room');
+        return s.state === 'ended' && s;
+      },
+      10000,
+      'the live to end',
+    );
     expect(ended.reason).toBe('disconnect');
     // Far sooner than the 20 s / 30 s heartbeat timing would have.
     expect(Date.now() - started).toBeLessThan(10000);
@@ -100,7 +113,11 @@ describe('Tencent IM callbacks', () => {
     await svc.post(callbackQuery('State.StateChange'), stateChange('blip-anchor', 'Logout', 'Unregister'));
     // A Logout counts once LOGOUT_SETTLE_MS has passed without a Login as new as it.
     expect(await stateOf('blip-room')).toMatchObject({ state: 'live' });
-    await waitFor(async () => (await stateOf('blip-room')).state === 'interrupted', LOGOUT_SETTLE_MS + 5000, 'the Logout to interrupt the live');
+    await waitFor(
+      async () => (await stateOf('blip-room')).state === 'interrupted',
+      LOGOUT_SETTLE_MS + 5000,
+      'the Logout to interrupt the live',
+    );
     await svc.post(callbackQuery('State.StateChange'), stateChange('blip-anchor', 'Login', 'Register'));
     expect(await stateOf('blip-room')).toMatchObject({ state: 'live' });
     await sleep(GRACE_MS + 500);
@@ -138,8 +155,11 @@ describe('Tencent IM callbacks', () => {
   it('the live group reporting the anchor offline does the same; other members and groups change nothing', async () => {
     await startLive('group-room', 'group-anchor', '@TGS#group');
     const offline = (account: string, groupId = '@TGS#group') => ({
-      CallbackCommand: 'Group.CallbackOnMemberStateChange', GroupId: groupId, EventType: 'Offline',
-      EventCause: 'HeartbeatInterrupt', MemberList: [{ Member_Account: account }],
+      CallbackCommand: 'Group.CallbackOnMemberStateChange',
+      GroupId: groupId,
+      EventType: 'Offline',
+      EventCause: 'HeartbeatInterrupt',
+      MemberList: [{ Member_Account: account }],
     });
     expect((await svc.post(callbackQuery('Group.CallbackOnMemberStateChange'), offline('a-viewer'))).body).toEqual(OK);
     expect((await svc.post(callbackQuery('Group.CallbackOnMemberStateChange'), offline('group-anchor', '@TGS#other'))).body).toEqual(OK);
@@ -154,7 +174,10 @@ describe('Tencent IM callbacks', () => {
   });
 
   it('accepts and ignores commands it does not know, and accounts that are not anchors', async () => {
-    const unknown = await svc.post(callbackQuery('C2C.CallbackAfterSendMsg'), { CallbackCommand: 'C2C.CallbackAfterSendMsg', From_Account: 'x' });
+    const unknown = await svc.post(callbackQuery('C2C.CallbackAfterSendMsg'), {
+      CallbackCommand: 'C2C.CallbackAfterSendMsg',
+      From_Account: 'x',
+    });
     expect(unknown.status).toBe(200);
     expect(unknown.body).toEqual(OK);
     const stranger = await svc.post(callbackQuery('State.StateChange'), stateChange('nobody-we-know', 'Disconnect', 'TimeOut'));

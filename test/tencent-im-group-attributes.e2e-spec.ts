@@ -15,8 +15,13 @@ describe('TENCENT_IM_GROUP_ATTRIBUTES: the live state in the AVChatRoom group at
     redis = await RedisServer.start();
     im = await FakeTencentIm.start(SDKAPPID, KEY);
     svc = await startTestApp({
-      REDIS_URL: redis.url, NOTIFIERS: 'tencent-im', TENCENT_IM_GROUP_ATTRIBUTES: 'true',
-      TENCENT_IM_SDKAPPID: String(SDKAPPID), TENCENT_IM_SECRET_KEY: KEY, TENCENT_IM_BASE_URL: im.url, TENCENT_IM_TIMEOUT_MS: '3100',
+      REDIS_URL: redis.url,
+      NOTIFIERS: 'tencent-im',
+      TENCENT_IM_GROUP_ATTRIBUTES: 'true',
+      TENCENT_IM_SDKAPPID: String(SDKAPPID),
+      TENCENT_IM_SECRET_KEY: KEY,
+      TENCENT_IM_BASE_URL: im.url,
+      TENCENT_IM_TIMEOUT_MS: '3100',
     });
   });
 
@@ -33,10 +38,22 @@ describe('TENCENT_IM_GROUP_ATTRIBUTES: the live state in the AVChatRoom group at
   };
 
   it('follows a crashed anchor: live, interrupted, then ended with its reason, within IM’s limits', async () => {
-    const beat = await svc.post('/v1/rooms/ga-room/heartbeat', { liveId: 'ga-live', anchorId: 'ga-anchor', groupId: '@TGS#ga', timeoutMs: 2000 });
+    const beat = await svc.post('/v1/rooms/ga-room/heartbeat', {
+      liveId: 'ga-live',
+      anchorId: 'ga-anchor',
+      groupId: '@TGS#ga',
+      timeoutMs: 2000,
+    });
     expect(beat.status).toBe(200);
     await waitFor(() => attribute('@TGS#ga')?.state === 'live', 5000, 'state live in the group attributes');
-    expect(attribute('@TGS#ga')).toMatchObject({ roomId: 'ga-room', liveId: 'ga-live', anchorId: 'ga-anchor', reason: null, endedAt: null, seq: 1 });
+    expect(attribute('@TGS#ga')).toMatchObject({
+      roomId: 'ga-room',
+      liveId: 'ga-live',
+      anchorId: 'ga-anchor',
+      reason: null,
+      endedAt: null,
+      seq: 1,
+    });
 
     // No more beats: interrupted after 1 s, ended after 2 s.
     const ended = await waitFor(() => attribute('@TGS#ga')?.state === 'ended' && attribute('@TGS#ga'), 5000, 'state ended');
@@ -44,7 +61,11 @@ describe('TENCENT_IM_GROUP_ATTRIBUTES: the live state in the AVChatRoom group at
     const writes = im.requests.filter((r) => r.path === '/v4/group_open_http_svc/modify_group_attr' && r.body?.GroupId === '@TGS#ga');
     // One write per transition (started, interrupted, ended), each accepted by the fake's checks of IM's limits; each
     // writes the room's state as it stands when sent.
-    expect(writes.map((r) => [r.errorCode, JSON.parse(r.body.GroupAttr[0].value).seq])).toEqual([[0, 1], [0, 2], [0, 3]]);
+    expect(writes.map((r) => [r.errorCode, JSON.parse(r.body.GroupAttr[0].value).seq])).toEqual([
+      [0, 1],
+      [0, 2],
+      [0, 3],
+    ]);
     // The viewers were told as usual.
     expect(im.messages.filter((m) => m.groupId === '@TGS#ga').map((m) => m.data.type)).toEqual(['LIVE_INTERRUPTED', 'LIVE_ENDED']);
   });

@@ -42,8 +42,7 @@ describe('viewer notices through Tencent IM', () => {
     apps.push(svc);
     return svc;
   };
-  const toGroup = (groupId: string, type?: string) =>
-    im.messages.filter((m) => m.groupId === groupId && (!type || m.data?.type === type));
+  const toGroup = (groupId: string, type?: string) => im.messages.filter((m) => m.groupId === groupId && (!type || m.data?.type === type));
   const requestsTo = (groupId: string) => im.requests.filter((r) => r.body?.GroupId === groupId);
   const deadLetters = async () => {
     const client = redis.client();
@@ -66,7 +65,11 @@ describe('viewer notices through Tencent IM', () => {
     const svc = await start();
     await svc.post('/v1/rooms/crash-room/heartbeat', { liveId: 'crash-live', anchorId: 'anchor-1', groupId: '@TGS#crash' });
 
-    const [ended] = await waitFor(() => toGroup('@TGS#crash', 'LIVE_ENDED').length > 0 && toGroup('@TGS#crash', 'LIVE_ENDED'), 10000, 'LIVE_ENDED');
+    const [ended] = await waitFor(
+      () => toGroup('@TGS#crash', 'LIVE_ENDED').length > 0 && toGroup('@TGS#crash', 'LIVE_ENDED'),
+      10000,
+      'LIVE_ENDED',
+    );
     await sleep(500);
     expect(toGroup('@TGS#crash', 'LIVE_ENDED')).toHaveLength(1);
     expect(ended.priority).toBe('High');
@@ -74,8 +77,13 @@ describe('viewer notices through Tencent IM', () => {
     expect(ended.body.MsgBody).toHaveLength(1);
     expect(ended.body.MsgBody[0].MsgType).toBe('TIMCustomElem');
     expect(ended.data).toEqual({
-      type: 'LIVE_ENDED', roomId: 'crash-room', liveId: 'crash-live', anchorId: 'anchor-1', reason: 'timeout',
-      at: expect.any(Number), seq: 3,
+      type: 'LIVE_ENDED',
+      roomId: 'crash-room',
+      liveId: 'crash-live',
+      anchorId: 'anchor-1',
+      reason: 'timeout',
+      at: expect.any(Number),
+      seq: 3,
     });
     // Viewers also heard of the interruption before it; nobody is told about the start.
     expect(toGroup('@TGS#crash').map((m) => m.data.type)).toEqual(['LIVE_INTERRUPTED', 'LIVE_ENDED']);
@@ -166,7 +174,9 @@ describe('viewer notices through Tencent IM', () => {
     });
     const rooms = Array.from({ length: 2000 }, (_, i) => `burst-${i}`);
     for (let i = 0; i < rooms.length; i += 250) {
-      await Promise.all(rooms.slice(i, i + 250).map((room) => svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })));
+      await Promise.all(
+        rooms.slice(i, i + 250).map((room) => svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })),
+      );
     }
 
     const burst = () => im.messages.filter((m) => m.groupId.startsWith('burst-'));

@@ -26,7 +26,11 @@ export async function anchors(count: number, tag = 'b'): Promise<Anchor[]> {
     const roomId = `room-${tag}${i}`;
     const anchorId = `anchor-${tag}${i}`;
     const liveId = `live-${tag}${i}-${Date.now().toString(36)}`;
-    const token = await new SignJWT({ room: roomId }).setProtectedHeader({ alg: 'HS256' }).setSubject(anchorId).setExpirationTime(exp).sign(key);
+    const token = await new SignJWT({ room: roomId })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(anchorId)
+      .setExpirationTime(exp)
+      .sign(key);
     out.push({ roomId, liveId, anchorId, authorization: `Bearer ${token}`, body: JSON.stringify({ liveId, anchorId }) });
   }
   return out;

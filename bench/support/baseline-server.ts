@@ -15,7 +15,14 @@ async function main(): Promise<void> {
     return { state: 'live' };
   });
   await app.listen({ port: Number(process.env.PORT), host: process.env.HOST ?? '127.0.0.1' });
-  process.on('SIGTERM', () => void app.close().then(() => redis.quit()).then(() => process.exit(0)));
+  process.on(
+    'SIGTERM',
+    () =>
+      void app
+        .close()
+        .then(() => redis.quit())
+        .then(() => process.exit(0)),
+  );
 }
 
 void main();

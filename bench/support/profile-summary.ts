@@ -24,12 +24,15 @@ function main(): void {
     const where = url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/dist\//, 'dist/');
     const key = `${functionName || '(anonymous)'} ${where}:${lineNumber + 1}`;
     byFunction.set(key, (byFunction.get(key) ?? 0) + us);
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.includes('/dist/') ? 'service (dist)' : url.startsWith('node:') ? 'node internals' : url || `(${functionName})`);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.includes('/dist/') ? 'service (dist)' : url.startsWith('node:') ? 'node internals' : url || `(${functionName})`);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + us);
   }
   const show = (title: string, map: Map<string, number>, n: number) => {
     console.log(`\n${title} (${(total / 1000).toFixed(0)} ms sampled)`);
-    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n)) console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
+    for (const [key, us] of [...map].sort((a, b) => b[1] - a[1]).slice(0, n))
+      console.log(`${((100 * us) / total).toFixed(1).padStart(5)}%  ${key}`);
   };
   show('self time by package', byPackage, 20);
   show('self time by function', byFunction, Number(top));

@@ -6,7 +6,7 @@ import { BODY_EXCERPT_CHARS, WebhookTester, WebhookTestResult } from '../notify/
 import { AdminTokenGuard } from './admin-token.guard';
 
 export class WebhookTestAnswer implements WebhookTestResult {
-  @ApiProperty({ example: 'webhook-1f2e3d4c', description: 'The URL\'s lane name, as in metrics and dead letters.' })
+  @ApiProperty({ example: 'webhook-1f2e3d4c', description: "The URL's lane name, as in metrics and dead letters." })
   destination: string;
 
   @ApiProperty({ example: 'https://backend.example.com/hooks/live', description: 'The URL without credentials, query or fragment.' })
@@ -24,7 +24,12 @@ export class WebhookTestAnswer implements WebhookTestResult {
   @ApiProperty({ example: '{"received":true}', description: `The first ${BODY_EXCERPT_CHARS} characters of the answer's body.` })
   body: string;
 
-  @ApiProperty({ type: 'string', nullable: true, example: null, description: 'Why no answer came (time-out, ECONNREFUSED…); null when one came.' })
+  @ApiProperty({
+    type: 'string',
+    nullable: true,
+    example: null,
+    description: 'Why no answer came (time-out, ECONNREFUSED…); null when one came.',
+  })
   error: string | null;
 }
 
@@ -48,7 +53,7 @@ export class AdminWebhooksController {
     summary: 'Send a signed test event to every webhook URL',
     description:
       'Each WEBHOOK_URLS entry gets one `webhook.test` event, signed as every webhook is (Standard Webhooks), at once; the answer ' +
-      'reports each URL\'s status, time and body excerpt. Not written to the outbox and never retried.',
+      "reports each URL's status, time and body excerpt. Not written to the outbox and never retried.",
   })
   @ApiOkResponse({ type: WebhookTestResponse, description: 'How each URL answered (also when it failed: see `ok`).' })
   @ApiConflictResponse({ type: ErrorResponse, description: 'NOTIFIERS has no `webhook`: there is no URL to test.' })

@@ -1,5 +1,14 @@
 import { BadRequestException, ConflictException, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { ApiAdminAuth, ApiStorageUnavailable, ApiValidationError, ErrorResponse } from '../openapi/api-responses';
@@ -15,19 +24,32 @@ const MAX_SHARDS = 1024;
 
 export class AdminLivesQuery {
   @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: MAX_SHARDS - 1, description: 'Shard to list, 0..SHARDS-1.' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(MAX_SHARDS - 1)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(MAX_SHARDS - 1)
   shard = 0;
 
   @ApiPropertyOptional({ enum: ['live', 'interrupted'], default: 'live', description: 'Which running lives to list.' })
-  @IsOptional() @IsIn(['live', 'interrupted'])
+  @IsOptional()
+  @IsIn(['live', 'interrupted'])
   state: 'live' | 'interrupted' = 'live';
 
   @ApiPropertyOptional({ type: 'integer', default: 0, minimum: 0, maximum: 10000000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0) @Max(10000000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10000000)
   offset = 0;
 
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit = 100;
 }
 
@@ -53,13 +75,21 @@ export class GuardStatusResponse implements GuardStatus {
   @ApiProperty({ description: 'True while silence-endings are held back.' })
   engaged: boolean;
 
-  @ApiProperty({ type: 'integer', example: 3, description: 'Lives that ended for silence in the window plus interrupted ones that will end within it.' })
+  @ApiProperty({
+    type: 'integer',
+    example: 3,
+    description: 'Lives that ended for silence in the window plus interrupted ones that will end within it.',
+  })
   wouldEnd: number;
 
   @ApiProperty({ type: 'integer', example: 1, description: 'Of wouldEnd: lives that already ended for silence within the last window.' })
   endedInWindow: number;
 
-  @ApiProperty({ type: 'integer', example: 2, description: 'Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come).' })
+  @ApiProperty({
+    type: 'integer',
+    example: 2,
+    description: 'Of wouldEnd: interrupted lives that end within the next window unless they beat again (still to come).',
+  })
   dueToEnd: number;
 
   @ApiProperty({ type: 'integer', example: 120, description: 'Lives tracked (running, interrupted, and ended for silence in the window).' })
@@ -71,7 +101,12 @@ export class GuardStatusResponse implements GuardStatus {
   @ApiProperty({ type: 'integer', example: 50, description: 'GUARD_MIN_COUNT.' })
   minCount: number;
 
-  @ApiProperty({ type: 'integer', nullable: true, example: null, description: 'Epoch ms until which an operator let held endings through, or null.' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    example: null,
+    description: 'Epoch ms until which an operator let held endings through, or null.',
+  })
   releasedUntil: number | null;
 }
 
@@ -105,7 +140,10 @@ export class AdminController {
 
   /** The mass-timeout guard: whether it holds endings, and the figures it judges by. */
   @Get('guard')
-  @ApiOperation({ summary: 'Mass-timeout guard status', description: 'Whether the guard holds silence-endings back, and the figures it judges by.' })
+  @ApiOperation({
+    summary: 'Mass-timeout guard status',
+    description: 'Whether the guard holds silence-endings back, and the figures it judges by.',
+  })
   @ApiOkResponse({ type: GuardStatusResponse })
   guardStatus(): Promise<GuardStatus> {
     return this.guard.status();
@@ -123,7 +161,11 @@ export class AdminController {
   @ApiConflictResponse({
     type: ErrorResponse,
     description: 'The guard holds nothing: it is disabled, not engaged, or already released.',
-    example: { statusCode: 409, error: 'Conflict', message: 'the mass-timeout guard is not engaged (3 of 120 lives would end within the window): nothing to release' },
+    example: {
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'the mass-timeout guard is not engaged (3 of 120 lives would end within the window): nothing to release',
+    },
   })
   async releaseGuard(): Promise<GuardStatus> {
     const status = await this.guard.status();
@@ -134,10 +176,17 @@ export class AdminController {
   /** Ends whatever live runs in the room, with reason `admin`. */
   @Post('rooms/:roomId/end')
   @HttpCode(200)
-  @ApiOperation({ summary: "Force-end the room's live", description: 'Reason `admin`; viewers and webhooks are told as for any end. Idempotent.' })
+  @ApiOperation({
+    summary: "Force-end the room's live",
+    description: 'Reason `admin`; viewers and webhooks are told as for any end. Idempotent.',
+  })
   @ApiOkResponse({ type: EndResponse })
   @ApiValidationError()
-  @ApiNotFoundResponse({ type: ErrorResponse, description: 'No live in this room.', example: { statusCode: 404, message: 'no live in room room-1', error: 'Not Found' } })
+  @ApiNotFoundResponse({
+    type: ErrorResponse,
+    description: 'No live in this room.',
+    example: { statusCode: 404, message: 'no live in room room-1', error: 'Not Found' },
+  })
   forceEnd(@Param() { roomId }: RoomParams): Promise<EndResponse> {
     return this.rooms.end(roomId, '', '', 'admin');
   }
@@ -146,6 +195,7 @@ export class AdminController {
 /** Why there is nothing to release, in the operator's terms. */
 function notEngaged(status: GuardStatus): string {
   if (!status.enabled) return 'the mass-timeout guard is disabled (GUARD_ENABLED=false): nothing to release';
-  if (status.releasedUntil !== null) return `the mass-timeout guard is already released until ${new Date(status.releasedUntil).toISOString()}`;
+  if (status.releasedUntil !== null)
+    return `the mass-timeout guard is already released until ${new Date(status.releasedUntil).toISOString()}`;
   return `the mass-timeout guard is not engaged (${status.wouldEnd} of ${status.tracked} lives would end within the window): nothing to release`;
 }

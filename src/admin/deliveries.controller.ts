@@ -1,5 +1,13 @@
 import { BadRequestException, Body, Controller, Get, HttpCode, NotFoundException, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiPropertyOptional,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import type { LiveEvent } from '../events/live-event';
@@ -20,34 +28,63 @@ const REDELIVER_MAX = 500;
 const REDELIVER_CONCURRENCY = 8;
 
 class PageQuery {
-  @ApiPropertyOptional({ type: 'integer', description: 'Start at this time (epoch ms, the outbox\'s clock); ignored with `cursor`.', example: 1764275335123 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @ApiPropertyOptional({
+    type: 'integer',
+    description: "Start at this time (epoch ms, the outbox's clock); ignored with `cursor`.",
+    example: 1764275335123,
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   since?: number;
 
-  @ApiPropertyOptional({ description: 'Continue after this item: the `next` of the previous page.', example: '1764275335123-0/7', pattern: CURSOR.source })
-  @IsOptional() @IsString() @Matches(CURSOR, { message: 'cursor must be the `next` of a previous page' })
+  @ApiPropertyOptional({
+    description: 'Continue after this item: the `next` of the previous page.',
+    example: '1764275335123-0/7',
+    pattern: CURSOR.source,
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(CURSOR, { message: 'cursor must be the `next` of a previous page' })
   cursor?: string;
 
   @ApiPropertyOptional({ type: 'integer', default: 100, minimum: 1, maximum: 1000 })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(1000)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
   limit = 100;
 
   @ApiPropertyOptional({ enum: EVENT_TYPES, description: 'Only events of this type.' })
-  @IsOptional() @IsIn(EVENT_TYPES)
+  @IsOptional()
+  @IsIn(EVENT_TYPES)
   type?: string;
 
   @ApiPropertyOptional({ description: 'Only events of this room.', pattern: ID_PATTERN.source, maxLength: ID_MAX_LENGTH })
-  @IsOptional() @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: 'roomId may contain only letters, digits and _ . @ -' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ID_MAX_LENGTH)
+  @Matches(ID_PATTERN, { message: 'roomId may contain only letters, digits and _ . @ -' })
   roomId?: string;
 }
 
 export class DeadLetterQuery extends PageQuery {
   @ApiPropertyOptional({ type: 'integer', description: 'Only dead letters given up at or before this time (epoch ms).' })
-  @IsOptional() @Type(() => Number) @IsInt() @Min(0)
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   until?: number;
 
-  @ApiPropertyOptional({ description: 'Only this destination\'s: `tencent-im`, `webhook-<8 hex>` (see GET /v1/admin/deliveries), `log`.', example: 'tencent-im' })
-  @IsOptional() @IsString() @MaxLength(64)
+  @ApiPropertyOptional({
+    description: "Only this destination's: `tencent-im`, `webhook-<8 hex>` (see GET /v1/admin/deliveries), `log`.",
+    example: 'tencent-im',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
   lane?: string;
 }
 
@@ -67,7 +104,10 @@ export class LiveEventDto {
 }
 
 export class OutboxEventDto extends LiveEventDto {
-  @ApiProperty({ description: 'Where this event stands in the listing: pass it as `cursor` to continue after it.', example: '1764275335123-0/7' })
+  @ApiProperty({
+    description: 'Where this event stands in the listing: pass it as `cursor` to continue after it.',
+    example: '1764275335123-0/7',
+  })
   cursor: string;
 }
 
@@ -84,7 +124,10 @@ export class DeadLetterDto {
   @ApiProperty({ description: 'The destination that gave it up.', example: 'webhook-1a2b3c4d' }) lane: string;
   @ApiProperty({ type: 'integer', description: 'When it was given up, epoch ms.' }) at: number;
   @ApiProperty({ description: 'Why: the last answer, or how long it was retried.', example: 'webhook-1a2b3c4d: HTTP 422' }) reason: string;
-  @ApiPropertyOptional({ description: 'What the destination answered last: HTTP status, IM ErrorCode or a transport code.', oneOf: [{ type: 'integer' }, { type: 'string' }] })
+  @ApiPropertyOptional({
+    description: 'What the destination answered last: HTTP status, IM ErrorCode or a transport code.',
+    oneOf: [{ type: 'integer' }, { type: 'string' }],
+  })
   code?: string | number;
   @ApiProperty({ type: 'integer', description: 'Attempts made.' }) attempts: number;
   @ApiProperty({ type: LiveEventDto }) event: LiveEventDto;
@@ -97,8 +140,15 @@ export class DeadLettersPage {
 }
 
 export class RedeliverRequest {
-  @ApiProperty({ type: [String], description: `Dead letters to redeliver (ids from the listing), at most ${REDELIVER_MAX}.`, example: ['7:1764275335123-0'] })
-  @IsArray() @ArrayMaxSize(REDELIVER_MAX) @IsString({ each: true }) @Matches(LETTER_ID, { each: true, message: 'each id must be `<shard>:<stream id>`' })
+  @ApiProperty({
+    type: [String],
+    description: `Dead letters to redeliver (ids from the listing), at most ${REDELIVER_MAX}.`,
+    example: ['7:1764275335123-0'],
+  })
+  @IsArray()
+  @ArrayMaxSize(REDELIVER_MAX)
+  @IsString({ each: true })
+  @Matches(LETTER_ID, { each: true, message: 'each id must be `<shard>:<stream id>`' })
   ids: string[];
 }
 
@@ -117,7 +167,8 @@ export class LaneStandingDto {
   @ApiProperty({ description: 'The destination, without secrets.', example: 'webhook https://backend.example.com' }) destination: string;
   @ApiProperty({ type: 'integer', description: 'Events read and not finished.' }) pending: number;
   @ApiProperty({ type: 'integer', nullable: true, description: 'Events not read yet (null: Redis cannot say).' }) unread: number | null;
-  @ApiProperty({ type: 'integer', nullable: true, description: 'When the oldest unfinished event was written, epoch ms.' }) oldestAt: number | null;
+  @ApiProperty({ type: 'integer', nullable: true, description: 'When the oldest unfinished event was written, epoch ms.' }) oldestAt:
+    number | null;
   @ApiProperty({ nullable: true, description: 'Set while the destination fails: since (epoch ms), last error, when seen.' })
   failing: { since: number; error: string; at: number } | null;
 }
@@ -139,7 +190,10 @@ export class DeliveriesController {
   ) {}
 
   @Get('deliveries')
-  @ApiOperation({ summary: 'Where each destination (lane) stands', description: 'Backlog, lag and failure of the IM channel and each webhook URL.' })
+  @ApiOperation({
+    summary: 'Where each destination (lane) stands',
+    description: 'Backlog, lag and failure of the IM channel and each webhook URL.',
+  })
   @ApiOkResponse({ type: [LaneStandingDto] })
   async lanes(): Promise<LaneStandingDto[]> {
     const standings: LaneStanding[] = await this.outbox.standings();
@@ -160,7 +214,10 @@ export class DeliveriesController {
   }
 
   @Get('dead-letters')
-  @ApiOperation({ summary: 'List dead letters', description: 'Events a destination gave up, oldest first, filtered by lane, type, room and time.' })
+  @ApiOperation({
+    summary: 'List dead letters',
+    description: 'Events a destination gave up, oldest first, filtered by lane, type, room and time.',
+  })
   @ApiOkResponse({ type: DeadLettersPage })
   @ApiValidationError()
   deadLetters(@Query() query: DeadLetterQuery): Promise<DeadLettersPage> {
@@ -173,7 +230,8 @@ export class DeliveriesController {
   @ApiNotFoundResponse({ type: ErrorResponse, description: 'No such dead letter.' })
   @ApiValidationError()
   async deadLetter(@Param('id') id: string): Promise<DeadLetterDto> {
-    if (!LETTER_ID.test(id)) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['id must be `<shard>:<stream id>`, as listed'] });
+    if (!LETTER_ID.test(id))
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: ['id must be `<shard>:<stream id>`, as listed'] });
     const letter = await this.outbox.deadLetter(id);
     if (!letter) throw new NotFoundException(`no dead letter ${id}`);
     return letter as DeadLetterDto;

@@ -9,7 +9,10 @@ import { GatewayAuthenticator } from './gateway-authenticator';
  * authentication (batch heartbeats), available to every module.
  */
 @Global()
-@Module({ providers: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator], exports: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator] })
+@Module({
+  providers: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator],
+  exports: [AnchorAuthenticator, AnchorTokenGuard, GatewayAuthenticator],
+})
 export class AuthModule implements OnModuleInit {
   constructor(@InjectConfig('auth') private readonly env: ConfigSection<'auth'>) {}
 

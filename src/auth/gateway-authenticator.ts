@@ -55,7 +55,11 @@ export class GatewayAuthenticator {
         clockTolerance: this.clockTolerance,
         requiredClaims: ['exp', 'sub', 'rooms'],
       });
-      const gateway = { name: String(payload.sub), scope: GatewayScope.fromClaim(payload.rooms), acceptUntil: (payload.exp! + this.clockTolerance) * 1000 };
+      const gateway = {
+        name: String(payload.sub),
+        scope: GatewayScope.fromClaim(payload.rooms),
+        acceptUntil: (payload.exp! + this.clockTolerance) * 1000,
+      };
       this.verified.set(token, gateway);
       return gateway;
     } catch (err) {

@@ -38,7 +38,9 @@ describe('anchor authentication settings', () => {
   });
 
   it('refuses a heartbeat rate limit below what the service asks of its fastest rooms', () => {
-    expect(() => loadEnvironment({ ...base, AUTH_MODE: 'none', HEARTBEAT_RATE_PER_SEC: '1' })).toThrow(/HEARTBEAT_RATE_PER_SEC \(1\) must be at least 1.6/);
+    expect(() => loadEnvironment({ ...base, AUTH_MODE: 'none', HEARTBEAT_RATE_PER_SEC: '1' })).toThrow(
+      /HEARTBEAT_RATE_PER_SEC \(1\) must be at least 1.6/,
+    );
     expect(loadEnvironment({ ...base, AUTH_MODE: 'none', HEARTBEAT_RATE_PER_SEC: '0' }).HEARTBEAT_RATE_PER_SEC).toBe(0);
   });
 });

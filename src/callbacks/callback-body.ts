@@ -2,6 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 
+/**
+ * A callback's parsed body: untrusted JSON of many commands' shapes, read field by field with runtime checks
+ * (typeof, Array.isArray), so a declared shape would promise what nobody checked.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CallbackBody = Record<string, any>;
+
 /** The route Tencent IM posts its third-party callbacks to. */
 export const IM_CALLBACK_ROUTE = '/v1/callbacks/tencent-im';
 

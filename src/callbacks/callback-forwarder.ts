@@ -75,7 +75,10 @@ export class CallbackForwarder {
       // Only the code: the URL may carry IM's Sign.
       const code = (err as AxiosError).code ?? 'network';
       const timedOut = code === 'ECONNABORTED' || code === 'ETIMEDOUT';
-      throw new CallbackForwardError(`business callback URL ${timedOut ? 'did not answer in time' : `unreachable (${code})`}`, timedOut ? 'timeout' : 'network');
+      throw new CallbackForwardError(
+        `business callback URL ${timedOut ? 'did not answer in time' : `unreachable (${code})`}`,
+        timedOut ? 'timeout' : 'network',
+      );
     }
   }
 }

@@ -2,7 +2,9 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 
 /** The IM callback `Sign`: lowercase hex SHA-256 of the console token followed by `RequestTime`. */
 export function imCallbackSign(token: string, requestTime: string): string {
-  return createHash('sha256').update(token + requestTime, 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(token + requestTime, 'utf8')
+    .digest('hex');
 }
 
 /**

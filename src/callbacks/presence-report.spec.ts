@@ -1,12 +1,20 @@
 import { memberStateReports, stateChangeReport } from './presence-report';
 
 const stateChange = (action: string, reason: string | undefined, eventTime: unknown = 1629883332497) => ({
-  CallbackCommand: 'State.StateChange', EventTime: eventTime, Info: { Action: action, To_Account: 'anchor-1', ...(reason !== undefined && { Reason: reason }) },
+  CallbackCommand: 'State.StateChange',
+  EventTime: eventTime,
+  Info: { Action: action, To_Account: 'anchor-1', ...(reason !== undefined && { Reason: reason }) },
 });
 
 describe('IM presence reports', () => {
   it('reads State.StateChange as IM documents it: Login online, Disconnect offline, Logout offline only with Unregister', () => {
-    expect(stateChangeReport(stateChange('Login', 'Register'))).toEqual({ account: 'anchor-1', presence: 'online', eventTime: 1629883332497, groupId: '', settles: false });
+    expect(stateChangeReport(stateChange('Login', 'Register'))).toEqual({
+      account: 'anchor-1',
+      presence: 'online',
+      eventTime: 1629883332497,
+      groupId: '',
+      settles: false,
+    });
     expect(stateChangeReport(stateChange('Disconnect', 'LinkClose'))).toMatchObject({ presence: 'offline', settles: false });
     expect(stateChangeReport(stateChange('Disconnect', 'TimeOut'))).toMatchObject({ presence: 'offline', settles: false });
     // A Logout may be half of a multi-instance kick pair: it waits for its Login.
@@ -25,7 +33,13 @@ describe('IM presence reports', () => {
   });
 
   it('reads a live group member-state report: one report per member, in that group', () => {
-    const body = { GroupId: '@TGS#1', EventType: 'Offline', EventCause: 'HeartbeatInterrupt', EventTime: 5, MemberList: [{ Member_Account: 'a' }, {}, { Member_Account: 'b' }] };
+    const body = {
+      GroupId: '@TGS#1',
+      EventType: 'Offline',
+      EventCause: 'HeartbeatInterrupt',
+      EventTime: 5,
+      MemberList: [{ Member_Account: 'a' }, {}, { Member_Account: 'b' }],
+    };
     expect(memberStateReports(body)).toEqual([
       { account: 'a', presence: 'offline', eventTime: 5, groupId: '@TGS#1', settles: false },
       { account: 'b', presence: 'offline', eventTime: 5, groupId: '@TGS#1', settles: false },

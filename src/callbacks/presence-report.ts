@@ -1,3 +1,4 @@
+import type { CallbackBody } from './callback-body';
 /**
  * What one IM presence callback says about an account, read from the documented bodies
  * (State.StateChange: https://cloud.tencent.com/document/product/269/2570 ;
@@ -24,7 +25,7 @@ export interface PresenceReport {
 const OFFLINE_LOGOUT_REASONS = new Set(['Unregister', '']);
 
 /** Reads a State.StateChange body; null when it says nothing about presence (CustomStatusChange, other reasons). */
-export function stateChangeReport(body: Record<string, any>): PresenceReport | null {
+export function stateChangeReport(body: CallbackBody): PresenceReport | null {
   const account = body.Info?.To_Account;
   const action = body.Info?.Action;
   const reason = typeof body.Info?.Reason === 'string' ? body.Info.Reason : '';
@@ -33,21 +34,22 @@ export function stateChangeReport(body: Record<string, any>): PresenceReport | n
   if (action === 'Login') return { account, presence: 'online', eventTime, groupId: '', settles: false };
   // Disconnect: the link closed (LinkClose) or IM's 400 s heartbeat ran out (TimeOut); offline either way.
   if (action === 'Disconnect') return { account, presence: 'offline', eventTime, groupId: '', settles: false };
-  if (action === 'Logout' && OFFLINE_LOGOUT_REASONS.has(reason)) return { account, presence: 'offline', eventTime, groupId: '', settles: true };
+  if (action === 'Logout' && OFFLINE_LOGOUT_REASONS.has(reason))
+    return { account, presence: 'offline', eventTime, groupId: '', settles: true };
   return null;
 }
 
 /** Reads a live group's member-state body: one report per member (Offline after 30 s without its heartbeat, Online when back). */
-export function memberStateReports(body: Record<string, any>): PresenceReport[] {
+export function memberStateReports(body: CallbackBody): PresenceReport[] {
   const presence = body.EventType === 'Offline' ? 'offline' : body.EventType === 'Online' ? 'online' : null;
   if (!presence || typeof body.GroupId !== 'string' || !Array.isArray(body.MemberList)) return [];
   const eventTime = eventTimeOf(body);
-  return body.MemberList.map((m: any) => m?.Member_Account)
+  return body.MemberList.map((m: { Member_Account?: unknown } | null) => m?.Member_Account)
     .filter((a: unknown): a is string => typeof a === 'string' && a !== '')
     .map((account: string) => ({ account, presence, eventTime, groupId: body.GroupId, settles: false }));
 }
 
-function eventTimeOf(body: Record<string, any>): number {
+function eventTimeOf(body: CallbackBody): number {
   const t = Number(body.EventTime);
   return Number.isSafeInteger(t) && t > 0 ? t : 0;
 }

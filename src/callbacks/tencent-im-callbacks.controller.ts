@@ -1,4 +1,17 @@
-import { BadRequestException, Body, Controller, ForbiddenException, HttpCode, HttpException, Logger, Post, Query, Req, Res, UnauthorizedException } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  ForbiddenException,
+  HttpCode,
+  HttpException,
+  Logger,
+  Post,
+  Query,
+  Req,
+  Res,
+  UnauthorizedException,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -16,7 +29,7 @@ import {
 import { IM_CALLBACK_SECURITY } from '../openapi/security-schemes';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ConfigSection, InjectConfig } from '../config/sections';
-import { IM_CALLBACK_ROUTE } from './callback-body';
+import { IM_CALLBACK_ROUTE, CallbackBody } from './callback-body';
 import { CallbackForwardError, CallbackForwarder } from './callback-forwarder';
 import { verifyImCallback } from './callback-signature';
 import { TencentImCallbacksService } from './tencent-im-callbacks.service';
@@ -66,7 +79,7 @@ export class TencentImCallbacksController {
     description:
       'State.StateChange (Disconnect/Logout/Login) and Group.CallbackOnMemberStateChange for an anchor speed detection up. ' +
       'Without TENCENT_IM_CALLBACK_FORWARD_URL every other command is accepted and ignored; with it, every callback is ' +
-      'forwarded there (same query string and body) and for commands this service does not act on, the business\'s answer ' +
+      "forwarded there (same query string and body) and for commands this service does not act on, the business's answer " +
       '(status, body) is returned as is. Signed with TENCENT_IM_CALLBACK_TOKEN when it is set. The body is read as JSON ' +
       'whatever the Content-Type, including none.',
   })
@@ -74,13 +87,25 @@ export class TencentImCallbacksController {
   @ApiQuery({ name: 'SdkAppid', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'CallbackCommand', required: false, schema: { type: 'string' } })
   @ApiQuery({ name: 'RequestTime', required: false, schema: { type: 'string' }, description: 'Unix seconds' })
-  @ApiBody({ schema: { type: 'object', additionalProperties: true, example: { CallbackCommand: 'State.StateChange', Info: { To_Account: 'anchor-7', Action: 'Disconnect', Reason: 'LinkClose' } } } })
-  @ApiOkResponse({ type: ImCallbackAnswer, description: 'Accepted (acted on, or ignored), or the business\'s own answer to a forwarded command.' })
+  @ApiBody({
+    schema: {
+      type: 'object',
+      additionalProperties: true,
+      example: { CallbackCommand: 'State.StateChange', Info: { To_Account: 'anchor-7', Action: 'Disconnect', Reason: 'LinkClose' } },
+    },
+  })
+  @ApiOkResponse({
+    type: ImCallbackAnswer,
+    description: "Accepted (acted on, or ignored), or the business's own answer to a forwarded command.",
+  })
   @ApiBadRequestResponse({ type: ImCallbackAnswer, description: 'The body is not a JSON object.' })
   @ApiUnauthorizedResponse({ type: ImCallbackAnswer, description: 'Sign or RequestTime missing, wrong or stale.' })
   @ApiForbiddenResponse({ type: ImCallbackAnswer, description: 'SdkAppid is not TENCENT_IM_SDKAPPID.' })
-  @ApiBadGatewayResponse({ type: ImCallbackAnswer, description: 'Forwarding: the business\'s callback URL could not be reached.' })
-  @ApiGatewayTimeoutResponse({ type: ImCallbackAnswer, description: 'Forwarding: the business did not answer within TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS.' })
+  @ApiBadGatewayResponse({ type: ImCallbackAnswer, description: "Forwarding: the business's callback URL could not be reached." })
+  @ApiGatewayTimeoutResponse({
+    type: ImCallbackAnswer,
+    description: 'Forwarding: the business did not answer within TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS.',
+  })
   async receive(
     @Query() query: Record<string, string | undefined>,
     @Body() raw: unknown,
@@ -94,7 +119,10 @@ export class TencentImCallbacksController {
     const owned = this.callbacks.owns(command);
     const forwarded = this.forwarder && this.forward(request, text);
     if (forwarded && !owned) return this.relay(await forwarded, reply);
-    if (forwarded) forwarded.then((answer) => this.logForwarded(command, answer)).catch((err) => this.logger.warn(`callback ${command} not forwarded: ${(err as Error).message}`));
+    if (forwarded)
+      forwarded
+        .then((answer) => this.logForwarded(command, answer))
+        .catch((err) => this.logger.warn(`callback ${command} not forwarded: ${(err as Error).message}`));
     try {
       await this.callbacks.handle(command, body);
     } catch (err) {
@@ -144,7 +172,7 @@ export class TencentImCallbacksController {
 
 type ForwardResult = Awaited<ReturnType<CallbackForwarder['forward']>> | CallbackForwardError;
 
-function parseBody(text: string): Record<string, any> {
+function parseBody(text: string): CallbackBody {
   let body: unknown = null;
   try {
     body = JSON.parse(text);
@@ -152,5 +180,5 @@ function parseBody(text: string): Record<string, any> {
     /* refused below */
   }
   if (!body || typeof body !== 'object' || Array.isArray(body)) throw new BadRequestException(fail('body must be a JSON object'));
-  return body as Record<string, any>;
+  return body as CallbackBody;
 }

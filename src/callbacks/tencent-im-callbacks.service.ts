@@ -1,3 +1,4 @@
+import type { CallbackBody } from './callback-body';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigSection, InjectConfig } from '../config/sections';
 import { LiveStore } from '../store/live-store';
@@ -34,7 +35,7 @@ export class TencentImCallbacksService implements OnModuleDestroy {
   }
 
   /** Acts on the commands it knows; anything else is accepted and ignored. Resolves before a settling report is applied. */
-  async handle(command: string, body: Record<string, any>): Promise<void> {
+  async handle(command: string, body: CallbackBody): Promise<void> {
     const reports =
       command === 'State.StateChange'
         ? [stateChangeReport(body)].filter((r): r is PresenceReport => r !== null)
@@ -67,6 +68,8 @@ export class TencentImCallbacksService implements OnModuleDestroy {
       presence === 'offline'
         ? await this.store.anchorDisconnected(roomId, account, groupId, this.env.TENCENT_IM_DISCONNECT_GRACE_MS, eventTime)
         : await this.store.anchorReconnected(roomId, account, groupId, eventTime);
-    this.logger.debug(`anchor ${account} ${presence} at ${eventTime || 'unknown time'} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`);
+    this.logger.debug(
+      `anchor ${account} ${presence} at ${eventTime || 'unknown time'} (room ${roomId}): ${result.outcome}${result.why ? ` (${result.why})` : ''}`,
+    );
   }
 }

@@ -75,6 +75,8 @@ export function registerBodyPolicy(fastify: FastifyInstance, rawText: (request: 
   });
   // No Content-Type, or any other one (forms, text/plain, …).
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) =>
-    rawText(request) ? done(null, (body as Buffer).toString('utf8')) : done(unsupportedMediaType(request.headers['content-type']), undefined),
+    rawText(request)
+      ? done(null, (body as Buffer).toString('utf8'))
+      : done(unsupportedMediaType(request.headers['content-type']), undefined),
   );
 }

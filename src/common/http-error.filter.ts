@@ -32,7 +32,8 @@ export class HttpErrorFilter extends BaseExceptionFilter implements ExceptionFil
     if (isStorageOutage(err)) return this.outage.refuse(err, reply);
     if (isClientAbort(err)) {
       // The connection is gone (or going: a request timeout answered 408 and closed it); nothing to log or answer.
-      if (!reply.sent && !reply.raw.destroyed) reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'request aborted' });
+      if (!reply.sent && !reply.raw.destroyed)
+        reply.status(400).send({ statusCode: 400, error: 'Bad Request', message: 'request aborted' });
       return;
     }
     return super.catch(err, host);

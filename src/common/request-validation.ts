@@ -2,7 +2,20 @@ import { ArgumentMetadata, BadRequestException, ValidationPipe } from '@nestjs/c
 import { getMetadataStorage, ValidationError } from 'class-validator';
 
 /** Checked first, so a field gets the message for what is most wrong with it ("must be a string" before a length). */
-const PRIORITY = ['whitelistValidation', 'isDefined', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isIn', 'matches', 'minLength', 'maxLength', 'min', 'max'];
+const PRIORITY = [
+  'whitelistValidation',
+  'isDefined',
+  'isString',
+  'isInt',
+  'isNumber',
+  'isBoolean',
+  'isIn',
+  'matches',
+  'minLength',
+  'maxLength',
+  'min',
+  'max',
+];
 
 /** The 400 every route answers for a request that fails validation: one message per faulty field. */
 export function validationFailure(message: string[]): BadRequestException {
@@ -28,7 +41,9 @@ export class RequestValidationPipe extends ValidationPipe {
   }
 
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isDto = typeof metadata.metatype === 'function' && getMetadataStorage().getTargetValidationMetadatas(metadata.metatype, '', true, false).length > 0;
+    const isDto =
+      typeof metadata.metatype === 'function' &&
+      getMetadataStorage().getTargetValidationMetadatas(metadata.metatype, '', true, false).length > 0;
     if (metadata.type === 'body' && isDto && (value === null || typeof value !== 'object' || Array.isArray(value))) {
       throw validationFailure(['body must be a JSON object']);
     }

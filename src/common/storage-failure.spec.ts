@@ -5,7 +5,10 @@ const CASES: Array<[string, string, string?]> = [
   ['timeout', 'Command timed out'],
   ['timeout', "Socket timeout. Expecting data, but didn't receive any in 2000ms."],
   ['out_of_memory', "OOM command not allowed when used memory > 'maxmemory'."],
-  ['out_of_memory', "OOM command not allowed when used memory > 'maxmemory'. script: 1b936e3fe509bcbc9cd0664897bbe8fd0cac101b, on @user_script:12."],
+  [
+    'out_of_memory',
+    "OOM command not allowed when used memory > 'maxmemory'. script: 1b936e3fe509bcbc9cd0664897bbe8fd0cac101b, on @user_script:12.",
+  ],
   ['read_only', "READONLY You can't write against a read only replica."],
   ['read_only', 'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.'],
   ['loading', 'LOADING Redis is loading the dataset in memory'],
@@ -19,7 +22,11 @@ const CASES: Array<[string, string, string?]> = [
   ['unreachable', 'Connection is closed.'],
   ['unreachable', "Stream isn't writeable and enableOfflineQueue options is false"],
   ['unreachable', 'connect ECONNREFUSED 127.0.0.1:6379'],
-  ['unreachable', 'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.', 'MaxRetriesPerRequestError'],
+  [
+    'unreachable',
+    'Reached the max retries per request limit (which is 1). Refer to "maxRetriesPerRequest" option for details.',
+    'MaxRetriesPerRequestError',
+  ],
 ];
 
 describe('storage failures', () => {

@@ -15,6 +15,10 @@ export class ConfigModule {
       useValue: configSection(config, section),
     }));
     const tokens = sections.map((s) => s.provide);
-    return { module: ConfigModule, providers: [{ provide: Environment, useValue: config }, ...sections], exports: [Environment, ...tokens] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: Environment, useValue: config }, ...sections],
+      exports: [Environment, ...tokens],
+    };
   }
 }

@@ -11,7 +11,7 @@ export interface DerivedRule {
   sources: string[];
   /** The rule in words, for logs, error messages and the documentation (e.g. "half of HEARTBEAT_TIMEOUT_MS"). */
   rule: string;
-  derive: (env: Record<string, any>) => unknown;
+  derive: (env: object) => unknown;
 }
 
 const rules: DerivedRule[] = [];

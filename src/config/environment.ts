@@ -49,7 +49,10 @@ export type NotifierName = (typeof NOTIFIER_NAMES)[number];
  */
 export class Environment {
   /** TCP port of the HTTP listener (API, health, metrics, status page). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(65535)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(65535)
   PORT = 8080;
 
   /** Address the HTTP listener binds. */
@@ -85,7 +88,8 @@ export class Environment {
   REDIS_SENTINEL_MASTER: string;
 
   /** Redis password, in every mode. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   @Secret()
   REDIS_PASSWORD?: string;
 
@@ -94,7 +98,10 @@ export class Environment {
   REDIS_KEY_PREFIX = 'led';
 
   /** Number of key shards; fixed for the life of the data: start-up refuses a Redis written with another count. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(1024)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(1024)
   SHARDS = 16;
 
   /**
@@ -102,11 +109,16 @@ export class Environment {
    * a connection silent for 4× this (at least 2 s) is dropped and reopened, so a hung or black-holed Redis
    * never hangs a request.
    */
-  @Type(() => Number) @IsInt() @Min(10) @Max(60000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
   REDIS_COMMAND_TIMEOUT_MS = 500;
 
   /** How long start-up waits for Redis to become reachable (retrying, with a progress line) before it exits 1. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   REDIS_STARTUP_TIMEOUT_MS = 30000;
 
   /**
@@ -122,36 +134,58 @@ export class Environment {
    * Silence after which a live ends (reason `timeout`). The suspect point, the beat interval, the bounds of a
    * room's own timeout and the heartbeat rate limit follow it unless set themselves.
    */
-  @Type(() => Number) @IsInt() @Min(200)
+  @Type(() => Number)
+  @IsInt()
+  @Min(200)
   HEARTBEAT_TIMEOUT_MS = 20000;
 
   /** Silence after which a live is `interrupted` (viewers are told it may come back). */
   @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'half of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 2))
-  @Type(() => Number) @IsInt() @Min(50)
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
   SUSPECT_AFTER_MS = 10000;
 
   /** How often anchors are told to beat (`nextHeartbeatInMs`), for a room with HEARTBEAT_TIMEOUT_MS. */
   @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], 'a quarter of HEARTBEAT_TIMEOUT_MS', (e) => Math.round(e.HEARTBEAT_TIMEOUT_MS / 4))
-  @Type(() => Number) @IsInt() @Min(50)
+  @Type(() => Number)
+  @IsInt()
+  @Min(50)
   HEARTBEAT_INTERVAL_MS = 5000;
 
   /** Lower bound for a room's own `timeoutMs`. */
-  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '5000, or HEARTBEAT_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HEARTBEAT_TIMEOUT_MS))
-  @Type(() => Number) @IsInt() @Min(100)
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '5000, or HEARTBEAT_TIMEOUT_MS if that is less', (e) =>
+    Math.min(5000, e.HEARTBEAT_TIMEOUT_MS),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   TIMEOUT_MIN_MS = 5000;
 
   /** Upper bound for a room's own `timeoutMs`. */
-  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '300000, or HEARTBEAT_TIMEOUT_MS if that is more', (e) => Math.max(300000, e.HEARTBEAT_TIMEOUT_MS))
-  @Type(() => Number) @IsInt() @Min(100)
+  @DerivedFrom<Environment>(['HEARTBEAT_TIMEOUT_MS'], '300000, or HEARTBEAT_TIMEOUT_MS if that is more', (e) =>
+    Math.max(300000, e.HEARTBEAT_TIMEOUT_MS),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   TIMEOUT_MAX_MS = 300000;
 
   /** How often each replica looks for lives whose deadline passed; at most half the suspect point, so an outage of ours can be told from a pause between sweeps. */
-  @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) => Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))))
-  @Type(() => Number) @IsInt() @Min(10) @Max(60000)
+  @DerivedFrom<Environment>(['SUSPECT_AFTER_MS'], '1000, or half of SUSPECT_AFTER_MS if that is less', (e) =>
+    Math.max(10, Math.min(1000, Math.floor(e.SUSPECT_AFTER_MS / 2))),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
+  @Max(60000)
   SWEEP_INTERVAL_MS = 1000;
 
   /** Most lives one sweep claims per shard; the rest wait for the next tick. */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   SWEEP_BATCH = 1000;
 
   /**
@@ -163,7 +197,9 @@ export class Environment {
     "the shortest room's suspect point minus its beat interval, within two SWEEP_INTERVAL_MS and 5000, at most SUSPECT_AFTER_MS",
     (e) => derivedSweepGapMs(e),
   )
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   SWEEP_GAP_MS = 2000;
 
   // --- Mass-timeout guard ---
@@ -173,19 +209,28 @@ export class Environment {
   GUARD_ENABLED = true;
 
   /** Share of tracked lives (0..1) that may end for silence within one window before the guard holds. */
-  @Type(() => Number) @IsNumber() @Min(0) @Max(1)
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(1)
   GUARD_MAX_SHARE = 0.3;
 
   /** Below this many endings in a window the guard never holds (small deployments end lives normally). */
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   GUARD_MIN_COUNT = 50;
 
   /** The guard's window, and how long an operator's release lasts. */
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   GUARD_WINDOW_MS = 60000;
 
   /** How long an ended live stays readable (and its liveId refused) before it expires. */
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   ENDED_RETENTION_MS = 86400000;
 
   // --- Delivery ---
@@ -196,33 +241,52 @@ export class Environment {
   NOTIFIERS: NotifierName[] = ['log'];
 
   /** Outbox events a replica delivers at once (its send queue puts endings first among these). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   DELIVERY_CONCURRENCY = 64;
 
   /** How long an event is retried (from its transition) before it becomes a dead letter: a day outlasts a real outage. */
-  @Type(() => Number) @IsInt() @Min(1000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1000)
   DELIVERY_RETRY_FOR_MS = 86400000;
 
   /** How long delivered events stay in the outbox streams, for backends to page through what they missed. */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   OUTBOX_RETENTION_MS = 86400000;
 
   /** First retry delay of a failed delivery; it doubles per attempt, with jitter. */
-  @Type(() => Number) @IsInt() @Min(10)
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
   DELIVERY_BACKOFF_MS = 500;
 
   /** Longest retry delay of a failed delivery. */
-  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) => Math.max(10000, e.DELIVERY_BACKOFF_MS))
-  @Type(() => Number) @IsInt() @Min(10)
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MS'], '10000, or DELIVERY_BACKOFF_MS if that is more', (e) =>
+    Math.max(10000, e.DELIVERY_BACKOFF_MS),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
   DELIVERY_BACKOFF_MAX_MS = 10000;
 
   /** Idle time after which another replica takes over a pending delivery (its owner is presumed dead). */
-  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MAX_MS'], '30000, or twice DELIVERY_BACKOFF_MAX_MS if that is more', (e) => Math.max(30000, 2 * e.DELIVERY_BACKOFF_MAX_MS))
-  @Type(() => Number) @IsInt() @Min(100)
+  @DerivedFrom<Environment>(['DELIVERY_BACKOFF_MAX_MS'], '30000, or twice DELIVERY_BACKOFF_MAX_MS if that is more', (e) =>
+    Math.max(30000, 2 * e.DELIVERY_BACKOFF_MAX_MS),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
   /** Outbox poll when idle (writers in the same replica wake it at once). */
-  @Type(() => Number) @IsInt() @Min(10)
+  @Type(() => Number)
+  @IsInt()
+  @Min(10)
   DELIVERY_POLL_MS = 200;
 
   /** Receivers of every event, comma-separated. Required with `webhook` in NOTIFIERS. */
@@ -244,13 +308,17 @@ export class Environment {
   WEBHOOK_SECRET: string[];
 
   /** Time-out of one webhook request; a time-out is retried. */
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   WEBHOOK_TIMEOUT_MS = 5000;
 
   // --- Tencent Cloud IM (viewer notices and third-party callbacks) ---
   /** The IM app's SDKAppID. Required with `tencent-im` in NOTIFIERS; when set, callbacks from another SDKAppID are refused. */
   @ValidateIf((env: Environment) => env.NOTIFIERS?.includes?.('tencent-im') || env.TENCENT_IM_SDKAPPID !== undefined)
-  @Type(() => Number) @IsInt() @Min(1)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
   TENCENT_IM_SDKAPPID?: number;
 
   /** The app's key from the IM console; signs the admin UserSig. Required with `tencent-im` in NOTIFIERS. */
@@ -269,11 +337,17 @@ export class Environment {
   TENCENT_IM_BASE_URL = 'https://console.tim.qq.com';
 
   /** Longer than the IM service's own 3 s time-out, so we never give up on a call it is still serving. */
-  @Type(() => Number) @IsInt() @Min(3001) @Max(60000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(3001)
+  @Max(60000)
   TENCENT_IM_TIMEOUT_MS = 5000;
 
   /** REST calls per second for the whole app, shared by all replicas (send_group_msg allows 200 by default). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(100000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   TENCENT_IM_RATE_PER_SEC = 200;
 
   /** Which transitions viewers hear about (`replaced`: a new live superseded the one they watch); superseded endings never. */
@@ -282,20 +356,31 @@ export class Environment {
   TENCENT_IM_EVENTS: Array<'ended' | 'interrupted' | 'resumed' | 'replaced'> = ['ended', 'interrupted', 'resumed', 'replaced'];
 
   /** Optional text element added to LIVE_ENDED notices, for clients that do not parse the custom element. */
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   TENCENT_IM_TEXT?: string;
 
   /** Validity of the admin UserSig; renewed at half of it (the IM docs advise at least 24 h). */
-  @Type(() => Number) @IsInt() @Min(86400) @Max(50 * 365 * 86400)
+  @Type(() => Number)
+  @IsInt()
+  @Min(86400)
+  @Max(50 * 365 * 86400)
   TENCENT_IM_USERSIG_TTL_SEC = 7 * 86400;
 
   /** The callback auth token set in the IM console; when set, callbacks must carry a valid Sign. */
-  @IsOptional() @IsString() @MinLength(1) @MaxLength(128)
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
   @Secret()
   TENCENT_IM_CALLBACK_TOKEN?: string;
 
   /** How far a callback's RequestTime may be from our clock (replay protection). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(3600)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
   TENCENT_IM_CALLBACK_MAX_SKEW_SEC = 60;
 
   /**
@@ -307,7 +392,10 @@ export class Environment {
   TENCENT_IM_CALLBACK_FORWARD_URL?: string;
 
   /** How long a forwarded callback waits for the business; below IM's own 2 s, so IM still gets an answer from us. */
-  @Type(() => Number) @IsInt() @Min(100) @Max(1900)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(1900)
   TENCENT_IM_CALLBACK_FORWARD_TIMEOUT_MS = 1500;
 
   /**
@@ -330,17 +418,19 @@ export class Environment {
    * for a room with HEARTBEAT_TIMEOUT_MS; a room with its own timeout gets it scaled like its beat interval.
    * Must exceed HEARTBEAT_INTERVAL_MS: the anchor's next beat has to be able to refute the report.
    */
-  @DerivedFrom<Environment>(
-    ['HEARTBEAT_INTERVAL_MS'],
-    '8000, or 1.6 times HEARTBEAT_INTERVAL_MS if that is more',
-    (e) => Math.max(8000, Math.round(1.6 * e.HEARTBEAT_INTERVAL_MS)),
+  @DerivedFrom<Environment>(['HEARTBEAT_INTERVAL_MS'], '8000, or 1.6 times HEARTBEAT_INTERVAL_MS if that is more', (e) =>
+    Math.max(8000, Math.round(1.6 * e.HEARTBEAT_INTERVAL_MS)),
   )
-  @Type(() => Number) @IsInt() @Min(100)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
   TENCENT_IM_DISCONNECT_GRACE_MS = 8000;
 
   // --- Access ---
   /** Bearer token of the admin API (`/v1/admin/…`); unset, the admin API answers 403. */
-  @IsOptional() @IsString() @MinLength(16)
+  @IsOptional()
+  @IsString()
+  @MinLength(16)
   @Secret()
   ADMIN_TOKEN?: string;
 
@@ -350,23 +440,31 @@ export class Environment {
   AUTH_MODE: 'jwt' | 'none';
 
   /** HS256 shared secret (at least 32 characters); or set AUTH_JWT_PUBLIC_KEY instead. */
-  @IsOptional() @IsString() @MinLength(32)
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
   @Secret()
   AUTH_JWT_SECRET?: string;
 
   /** PEM public key (RSA or EC; `\n` escapes allowed) that verifies RS256/ES256 tokens. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AUTH_JWT_PUBLIC_KEY?: string;
 
   /** Accepted algorithms; by default the one the key implies (HS256, RS256 or ES256). */
   @IsOptional()
   @Transform(list)
   @ArrayNotEmpty()
-  @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], { each: true })
+  @IsIn(['HS256', 'HS384', 'HS512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'], {
+    each: true,
+  })
   AUTH_JWT_ALGORITHMS?: string[];
 
   /** Leeway for `exp` (and `nbf`) between the backend's clock and ours. */
-  @Type(() => Number) @IsInt() @Min(0) @Max(300)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(300)
   AUTH_CLOCK_TOLERANCE_S = 30;
 
   /**
@@ -378,11 +476,17 @@ export class Environment {
     '5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more',
     (e) => Math.max(5, Math.ceil(2 * fastestBeatsPerSec(e) * 100) / 100),
   )
-  @Type(() => Number) @IsNumber() @Min(0) @Max(10000)
+  @Type(() => Number)
+  @IsNumber()
+  @Min(0)
+  @Max(10000)
   HEARTBEAT_RATE_PER_SEC = 5;
 
   /** Heartbeats an anchor may send at once above the average rate (e.g. reconnect retries). */
-  @Type(() => Number) @IsInt() @Min(1) @Max(10000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(10000)
   HEARTBEAT_RATE_BURST = 10;
 
   // --- Status page ---
@@ -396,26 +500,39 @@ export class Environment {
    * A whole request, headers and body, must arrive within this: a client that sends part of a body and goes
    * silent gets 408 and its connection is closed. Checked about once a second.
    */
-  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   HTTP_REQUEST_TIMEOUT_MS = 10000;
 
   /**
    * A request's headers must arrive within this (the connection gets 408 and is closed otherwise).
    * At most HTTP_REQUEST_TIMEOUT_MS.
    */
-  @DerivedFrom<Environment>(['HTTP_REQUEST_TIMEOUT_MS'], '5000, or HTTP_REQUEST_TIMEOUT_MS if that is less', (e) => Math.min(5000, e.HTTP_REQUEST_TIMEOUT_MS))
-  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  @DerivedFrom<Environment>(['HTTP_REQUEST_TIMEOUT_MS'], '5000, or HTTP_REQUEST_TIMEOUT_MS if that is less', (e) =>
+    Math.min(5000, e.HTTP_REQUEST_TIMEOUT_MS),
+  )
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   HTTP_HEADERS_TIMEOUT_MS = 5000;
 
   /** An idle keep-alive connection is closed after this; longer than a load balancer's own idle time-out (often 60 s). */
-  @Type(() => Number) @IsInt() @Min(100) @Max(600000)
+  @Type(() => Number)
+  @IsInt()
+  @Min(100)
+  @Max(600000)
   HTTP_KEEP_ALIVE_TIMEOUT_MS = 72000;
 
   /**
    * Upper bound of a shutdown on SIGTERM: in-flight sweeps, deliveries and requests get this long in total, then
    * the remaining connections are cut and the process exits (what is left stays pending for another replica).
    */
-  @Type(() => Number) @IsInt() @Min(0)
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
   SHUTDOWN_TIMEOUT_MS = 10000;
 }
 

@@ -5,11 +5,23 @@ const base = { REDIS_URL: 'redis://127.0.0.1:6379', AUTH_MODE: 'none' };
 describe('loadEnvironment', () => {
   it('applies the documented defaults', () => {
     const env = loadEnvironment(base);
-    expect(env).toMatchObject({ PORT: 8080, HEARTBEAT_TIMEOUT_MS: 20000, SUSPECT_AFTER_MS: 10000, SWEEP_INTERVAL_MS: 1000, NOTIFIERS: ['log'] });
+    expect(env).toMatchObject({
+      PORT: 8080,
+      HEARTBEAT_TIMEOUT_MS: 20000,
+      SUSPECT_AFTER_MS: 10000,
+      SWEEP_INTERVAL_MS: 1000,
+      NOTIFIERS: ['log'],
+    });
   });
 
   it('parses numbers and lists', () => {
-    const env = loadEnvironment({ ...base, PORT: '9000', NOTIFIERS: 'log, webhook', WEBHOOK_URLS: 'http://a/x,https://b/y', WEBHOOK_SECRET: `whsec_${Buffer.alloc(24).toString('base64')}` });
+    const env = loadEnvironment({
+      ...base,
+      PORT: '9000',
+      NOTIFIERS: 'log, webhook',
+      WEBHOOK_URLS: 'http://a/x,https://b/y',
+      WEBHOOK_SECRET: `whsec_${Buffer.alloc(24).toString('base64')}`,
+    });
     expect(env.PORT).toBe(9000);
     expect(env.NOTIFIERS).toEqual(['log', 'webhook']);
     expect(env.WEBHOOK_URLS).toEqual(['http://a/x', 'https://b/y']);
@@ -43,7 +55,9 @@ describe('loadEnvironment', () => {
     expect(loadEnvironment(base).TENCENT_IM_ADMIN).toBe('administrator');
     const im = { ...base, NOTIFIERS: 'tencent-im', TENCENT_IM_SDKAPPID: '1400000000', TENCENT_IM_SECRET_KEY: 'k'.repeat(64) };
     expect(loadEnvironment(im)).toMatchObject({
-      TENCENT_IM_SDKAPPID: 1400000000, TENCENT_IM_BASE_URL: 'https://console.tim.qq.com', TENCENT_IM_RATE_PER_SEC: 200,
+      TENCENT_IM_SDKAPPID: 1400000000,
+      TENCENT_IM_BASE_URL: 'https://console.tim.qq.com',
+      TENCENT_IM_RATE_PER_SEC: 200,
       TENCENT_IM_EVENTS: ['ended', 'interrupted', 'resumed', 'replaced'],
     });
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SDKAPPID: '' })).toThrow(/TENCENT_IM_SDKAPPID .*not set/);
@@ -51,11 +65,15 @@ describe('loadEnvironment', () => {
     expect(() => loadEnvironment({ ...im, TENCENT_IM_SECRET_KEY: 'short-key' })).not.toThrow(/short-key/);
     expect(() => loadEnvironment({ ...im, TENCENT_IM_TIMEOUT_MS: '3000' })).toThrow(/TENCENT_IM_TIMEOUT_MS/);
     expect(() => loadEnvironment({ ...im, TENCENT_IM_EVENTS: 'ended,started' })).toThrow(/TENCENT_IM_EVENTS/);
-    expect(() => loadEnvironment({ ...base, TENCENT_IM_CALLBACK_TOKEN: 'x'.repeat(200) })).toThrow(/TENCENT_IM_CALLBACK_TOKEN .*value hidden/);
+    expect(() => loadEnvironment({ ...base, TENCENT_IM_CALLBACK_TOKEN: 'x'.repeat(200) })).toThrow(
+      /TENCENT_IM_CALLBACK_TOKEN .*value hidden/,
+    );
   });
 
   it('lists every variable it reads', () => {
-    expect(environmentVariableNames()).toEqual(expect.arrayContaining(['PORT', 'REDIS_URL', 'REDIS_NODES', 'WEBHOOK_SECRET', 'ADMIN_TOKEN']));
+    expect(environmentVariableNames()).toEqual(
+      expect.arrayContaining(['PORT', 'REDIS_URL', 'REDIS_NODES', 'WEBHOOK_SECRET', 'ADMIN_TOKEN']),
+    );
   });
 
   describe('booleans (issue 14: GUARD_ENABLED=1 turned the guard off without a word)', () => {
@@ -97,7 +115,13 @@ describe('loadEnvironment', () => {
     it('reports every invalid variable in one message', () => {
       let error: ConfigurationError | undefined;
       try {
-        loadEnvironment({ REDIS_URL: 'redis://127.0.0.1:6379', PORT: 'abc', HEARTBEAT_TIMEOUT_MS: 'abc', GUARD_ENABLED: 'maybe', NOTIFIERS: 'slack' });
+        loadEnvironment({
+          REDIS_URL: 'redis://127.0.0.1:6379',
+          PORT: 'abc',
+          HEARTBEAT_TIMEOUT_MS: 'abc',
+          GUARD_ENABLED: 'maybe',
+          NOTIFIERS: 'slack',
+        });
       } catch (err) {
         error = err as ConfigurationError;
       }
@@ -117,11 +141,18 @@ describe('loadEnvironment', () => {
     it('HEARTBEAT_TIMEOUT_MS alone moves the suspect point, beat interval, timeout bounds and rate limit', () => {
       const env = loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '3000' });
       expect(env).toMatchObject({
-        HEARTBEAT_TIMEOUT_MS: 3000, SUSPECT_AFTER_MS: 1500, HEARTBEAT_INTERVAL_MS: 750, TIMEOUT_MIN_MS: 3000, TIMEOUT_MAX_MS: 300000,
+        HEARTBEAT_TIMEOUT_MS: 3000,
+        SUSPECT_AFTER_MS: 1500,
+        HEARTBEAT_INTERVAL_MS: 750,
+        TIMEOUT_MIN_MS: 3000,
+        TIMEOUT_MAX_MS: 300000,
         HEARTBEAT_RATE_PER_SEC: 5,
       });
       expect(derivedSettings(env)).toEqual(
-        expect.arrayContaining(['SUSPECT_AFTER_MS=1500 (half of HEARTBEAT_TIMEOUT_MS)', 'HEARTBEAT_INTERVAL_MS=750 (a quarter of HEARTBEAT_TIMEOUT_MS)']),
+        expect.arrayContaining([
+          'SUSPECT_AFTER_MS=1500 (half of HEARTBEAT_TIMEOUT_MS)',
+          'HEARTBEAT_INTERVAL_MS=750 (a quarter of HEARTBEAT_TIMEOUT_MS)',
+        ]),
       );
       const long = loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '600000' });
       expect(long).toMatchObject({ SUSPECT_AFTER_MS: 300000, HEARTBEAT_INTERVAL_MS: 150000, TIMEOUT_MIN_MS: 5000, TIMEOUT_MAX_MS: 600000 });
@@ -129,8 +160,15 @@ describe('loadEnvironment', () => {
 
     it('the defaults are what the derivations give from the default timeout', () => {
       expect(loadEnvironment(base)).toMatchObject({
-        SUSPECT_AFTER_MS: 10000, HEARTBEAT_INTERVAL_MS: 5000, TIMEOUT_MIN_MS: 5000, TIMEOUT_MAX_MS: 300000, HEARTBEAT_RATE_PER_SEC: 5,
-        SWEEP_GAP_MS: 2000, DELIVERY_BACKOFF_MAX_MS: 10000, DELIVERY_CLAIM_IDLE_MS: 30000, HTTP_HEADERS_TIMEOUT_MS: 5000,
+        SUSPECT_AFTER_MS: 10000,
+        HEARTBEAT_INTERVAL_MS: 5000,
+        TIMEOUT_MIN_MS: 5000,
+        TIMEOUT_MAX_MS: 300000,
+        HEARTBEAT_RATE_PER_SEC: 5,
+        SWEEP_GAP_MS: 2000,
+        DELIVERY_BACKOFF_MAX_MS: 10000,
+        DELIVERY_CLAIM_IDLE_MS: 30000,
+        HTTP_HEADERS_TIMEOUT_MS: 5000,
       });
     });
 
@@ -138,7 +176,9 @@ describe('loadEnvironment', () => {
       const env = loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '1000', TIMEOUT_MIN_MS: '200' });
       // The shortest room beats every 250 × 200 / 1000 = 50 ms: 20 a second, so the limit is 40.
       expect(env.HEARTBEAT_RATE_PER_SEC).toBe(40);
-      expect(derivedSettings(env)).toContain('HEARTBEAT_RATE_PER_SEC=40 (5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more)');
+      expect(derivedSettings(env)).toContain(
+        'HEARTBEAT_RATE_PER_SEC=40 (5, or twice the beat rate asked of a room with TIMEOUT_MIN_MS if that is more)',
+      );
     });
 
     it('an explicit value wins, and a relation it breaks names the derived side as derived', () => {
@@ -153,7 +193,10 @@ describe('loadEnvironment', () => {
 
     it('other timings follow their base too', () => {
       expect(loadEnvironment({ ...base, SWEEP_INTERVAL_MS: '3000' }).SWEEP_GAP_MS).toBe(6000);
-      expect(loadEnvironment({ ...base, DELIVERY_BACKOFF_MS: '20000' })).toMatchObject({ DELIVERY_BACKOFF_MAX_MS: 20000, DELIVERY_CLAIM_IDLE_MS: 40000 });
+      expect(loadEnvironment({ ...base, DELIVERY_BACKOFF_MS: '20000' })).toMatchObject({
+        DELIVERY_BACKOFF_MAX_MS: 20000,
+        DELIVERY_CLAIM_IDLE_MS: 40000,
+      });
       expect(loadEnvironment({ ...base, HTTP_REQUEST_TIMEOUT_MS: '2000' }).HTTP_HEADERS_TIMEOUT_MS).toBe(2000);
     });
 
@@ -182,7 +225,9 @@ describe('loadEnvironment', () => {
     });
 
     it('nothing is derived from an invalid source', () => {
-      expect(() => loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: 'abc' })).toThrow(/^Invalid configuration: HEARTBEAT_TIMEOUT_MS must be an integer \(got "abc"\)$/);
+      expect(() => loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: 'abc' })).toThrow(
+        /^Invalid configuration: HEARTBEAT_TIMEOUT_MS must be an integer \(got "abc"\)$/,
+      );
     });
   });
 });

@@ -64,7 +64,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv | Record<string, string |
     if (problems.has(error.property)) continue;
     const state = given[error.property] === undefined ? 'not set' : shown(error.property);
     const reason = describe(error, rules.get(error.property) ?? []);
-    problems.set(error.property, state === 'not set' ? `${error.property} is not set: it ${reason}` : `${error.property} ${reason} (${state})`);
+    problems.set(
+      error.property,
+      state === 'not set' ? `${error.property} is not set: it ${reason}` : `${error.property} ${reason} (${state})`,
+    );
   }
 
   const derived: Array<{ rule: DerivedRule; value: unknown }> = [];
@@ -80,7 +83,10 @@ export function loadEnvironment(env: NodeJS.ProcessEnv | Record<string, string |
     for (const error of validateSync(config, { forbidUnknownValues: true })) {
       const d = derivedNames.get(error.property);
       if (!d || problems.has(error.property)) continue;
-      problems.set(error.property, `${error.property} ${describe(error, rules.get(error.property) ?? [])} (derived: ${d.rule.rule}, gives ${String(d.value)})`);
+      problems.set(
+        error.property,
+        `${error.property} ${describe(error, rules.get(error.property) ?? [])} (derived: ${d.rule.rule}, gives ${String(d.value)})`,
+      );
     }
   }
 
@@ -109,7 +115,21 @@ export function derivedSettings(config: Environment): string[] {
 }
 
 /** Type checks first: "abc" for an integer is "must be an integer", not a range. */
-const PRIORITY = ['isDefined', 'isIn', 'isBoolean', 'isInt', 'isNumber', 'isString', 'isUrl', 'arrayNotEmpty', 'matches', 'minLength', 'maxLength', 'min', 'max'];
+const PRIORITY = [
+  'isDefined',
+  'isIn',
+  'isBoolean',
+  'isInt',
+  'isNumber',
+  'isString',
+  'isUrl',
+  'arrayNotEmpty',
+  'matches',
+  'minLength',
+  'maxLength',
+  'min',
+  'max',
+];
 
 /** What the variable must be, in words, from the first failed rule by PRIORITY (without the variable's name). */
 function describe(error: ValidationError, rules: ValidationMetadata[]): string {
@@ -167,12 +187,16 @@ const RELATIONS: Relation[] = [
   {
     variables: ['SUSPECT_AFTER_MS', 'HEARTBEAT_TIMEOUT_MS'],
     problem: (c, show) =>
-      c.SUSPECT_AFTER_MS >= c.HEARTBEAT_TIMEOUT_MS ? `${show('SUSPECT_AFTER_MS')} must be less than ${show('HEARTBEAT_TIMEOUT_MS')}` : undefined,
+      c.SUSPECT_AFTER_MS >= c.HEARTBEAT_TIMEOUT_MS
+        ? `${show('SUSPECT_AFTER_MS')} must be less than ${show('HEARTBEAT_TIMEOUT_MS')}`
+        : undefined,
   },
   {
     variables: ['HEARTBEAT_INTERVAL_MS', 'SUSPECT_AFTER_MS'],
     problem: (c, show) =>
-      c.HEARTBEAT_INTERVAL_MS >= c.SUSPECT_AFTER_MS ? `${show('HEARTBEAT_INTERVAL_MS')} must be less than ${show('SUSPECT_AFTER_MS')}` : undefined,
+      c.HEARTBEAT_INTERVAL_MS >= c.SUSPECT_AFTER_MS
+        ? `${show('HEARTBEAT_INTERVAL_MS')} must be less than ${show('SUSPECT_AFTER_MS')}`
+        : undefined,
   },
   {
     variables: ['HEARTBEAT_TIMEOUT_MS', 'TIMEOUT_MIN_MS', 'TIMEOUT_MAX_MS'],
@@ -185,7 +209,9 @@ const RELATIONS: Relation[] = [
     // Below that, a normal pause between two sweeps would pass for an outage, and silence would never count.
     variables: ['SWEEP_GAP_MS', 'SWEEP_INTERVAL_MS'],
     problem: (c, show) =>
-      c.SWEEP_GAP_MS < 1.5 * c.SWEEP_INTERVAL_MS ? `${show('SWEEP_GAP_MS')} must be at least 1.5 times ${show('SWEEP_INTERVAL_MS')}` : undefined,
+      c.SWEEP_GAP_MS < 1.5 * c.SWEEP_INTERVAL_MS
+        ? `${show('SWEEP_GAP_MS')} must be at least 1.5 times ${show('SWEEP_INTERVAL_MS')}`
+        : undefined,
   },
   {
     // An outage of ours shorter than the gap threshold but longer than the suspect point would interrupt lives that beat.
@@ -213,7 +239,9 @@ const RELATIONS: Relation[] = [
   {
     variables: ['DELIVERY_BACKOFF_MS', 'DELIVERY_BACKOFF_MAX_MS'],
     problem: (c, show) =>
-      c.DELIVERY_BACKOFF_MS > c.DELIVERY_BACKOFF_MAX_MS ? `${show('DELIVERY_BACKOFF_MS')} must not exceed ${show('DELIVERY_BACKOFF_MAX_MS')}` : undefined,
+      c.DELIVERY_BACKOFF_MS > c.DELIVERY_BACKOFF_MAX_MS
+        ? `${show('DELIVERY_BACKOFF_MS')} must not exceed ${show('DELIVERY_BACKOFF_MAX_MS')}`
+        : undefined,
   },
   {
     // The service tells a room with the shortest timeout to beat this often; the limit must leave room for retries.
@@ -228,7 +256,9 @@ const RELATIONS: Relation[] = [
   {
     variables: ['HTTP_HEADERS_TIMEOUT_MS', 'HTTP_REQUEST_TIMEOUT_MS'],
     problem: (c, show) =>
-      c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS ? `${show('HTTP_HEADERS_TIMEOUT_MS')} must not exceed ${show('HTTP_REQUEST_TIMEOUT_MS')}` : undefined,
+      c.HTTP_HEADERS_TIMEOUT_MS > c.HTTP_REQUEST_TIMEOUT_MS
+        ? `${show('HTTP_HEADERS_TIMEOUT_MS')} must not exceed ${show('HTTP_REQUEST_TIMEOUT_MS')}`
+        : undefined,
   },
   {
     variables: ['AUTH_MODE', 'AUTH_JWT_SECRET', 'AUTH_JWT_PUBLIC_KEY', 'AUTH_JWT_ALGORITHMS'],

@@ -28,9 +28,7 @@ export class ReplicaPresence implements OnApplicationBootstrap, OnApplicationShu
   readonly name = `${hostname()}-${process.pid}`;
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(
-    private readonly status: StatusStore,
-  ) {}
+  constructor(private readonly status: StatusStore) {}
 
   onApplicationBootstrap(): void {
     void this.report();

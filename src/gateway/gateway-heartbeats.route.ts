@@ -90,7 +90,11 @@ export class GatewayHeartbeatsRoute implements OnModuleInit {
         const message = validationMessages(this.validBeat.errors as FastifySchemaValidationError[], 'body');
         results[i] = { statusCode: 400, error: 'Bad Request', message };
       } else if (!gateway.scope.covers(beat.roomId)) {
-        results[i] = { statusCode: 403, error: 'Forbidden', message: `room ${beat.roomId} is outside the scope of gateway ${gateway.name}` };
+        results[i] = {
+          statusCode: 403,
+          error: 'Forbidden',
+          message: `room ${beat.roomId} is outside the scope of gateway ${gateway.name}`,
+        };
       } else {
         admitted.push(beat);
         positions.push(i);
@@ -124,7 +128,10 @@ export class GatewayHeartbeatsRoute implements OnModuleInit {
   private record(request: FastifyRequest, reply: FastifyReply): void {
     const level = requestLogLevel(reply.statusCode);
     if (level !== 'silent') {
-      this.logger[level]({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+      this.logger[level](
+        { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
     }
   }
 }

@@ -44,7 +44,12 @@ export const gatewayHeartbeatsBodySchema = {
 export const gatewayBeatResultSchema = {
   type: 'object',
   properties: {
-    statusCode: { type: 'integer', enum: [200, 400, 403, 409, 410, 429, 500, 503], example: 200, description: 'What the single route would have answered.' },
+    statusCode: {
+      type: 'integer',
+      enum: [200, 400, 403, 409, 410, 429, 500, 503],
+      example: 200,
+      description: 'What the single route would have answered.',
+    },
     ...heartbeatResponseSchema.properties,
     error: { type: 'string', example: 'Gone', description: 'Refused beats: the status text.' },
     message: {

@@ -1,7 +1,13 @@
 import type { OpenAPIObject } from '@nestjs/swagger';
 import { SHARED_RESPONSES } from '../openapi/api-responses';
 import { GATEWAY_SECURITY } from '../openapi/security-schemes';
-import { GATEWAY_HEARTBEATS_ROUTE, gatewayBeatResultSchema, gatewayBeatSchema, gatewayHeartbeatsBodySchema, MAX_GATEWAY_BEATS } from './gateway-heartbeats.schema';
+import {
+  GATEWAY_HEARTBEATS_ROUTE,
+  gatewayBeatResultSchema,
+  gatewayBeatSchema,
+  gatewayHeartbeatsBodySchema,
+  MAX_GATEWAY_BEATS,
+} from './gateway-heartbeats.schema';
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const error = (description: string, example: unknown, headers?: Record<string, unknown>) => ({
@@ -17,7 +23,10 @@ const error = (description: string, example: unknown, headers?: Record<string, u
 export function documentGatewayHeartbeats(document: OpenAPIObject): void {
   const schemas = (document.components ??= {}).schemas ?? (document.components.schemas = {});
   schemas.GatewayBeat = gatewayBeatSchema as never;
-  schemas.GatewayHeartbeatsBody = { ...gatewayHeartbeatsBodySchema, properties: { beats: { ...gatewayHeartbeatsBodySchema.properties.beats, items: ref('GatewayBeat') } } } as never;
+  schemas.GatewayHeartbeatsBody = {
+    ...gatewayHeartbeatsBodySchema,
+    properties: { beats: { ...gatewayHeartbeatsBodySchema.properties.beats, items: ref('GatewayBeat') } },
+  } as never;
   schemas.GatewayBeatResult = gatewayBeatResultSchema as never;
   schemas.GatewayHeartbeatsResponse = {
     type: 'object',
@@ -46,7 +55,12 @@ export function documentGatewayHeartbeats(document: OpenAPIObject): void {
             example: {
               results: [
                 { statusCode: 200, state: 'live', liveId: 'live-42', nextHeartbeatInMs: 5000, deadline: 1764275335123 },
-                { statusCode: 410, error: 'Gone', message: 'live live-7 already ended (timeout); start a new live with a new liveId', reason: 'timeout' },
+                {
+                  statusCode: 410,
+                  error: 'Gone',
+                  message: 'live live-7 already ended (timeout); start a new live with a new liveId',
+                  reason: 'timeout',
+                },
               ],
             },
           },
@@ -64,7 +78,11 @@ export function documentGatewayHeartbeats(document: OpenAPIObject): void {
       ),
       413: error('The body is larger than 512 KiB.', { statusCode: 413, error: 'Payload Too Large', message: 'Request body is too large' }),
       415: error(SHARED_RESPONSES.notJson.description, SHARED_RESPONSES.notJson.example),
-      503: error(SHARED_RESPONSES.unavailable.description + ' (every beat of the request).', SHARED_RESPONSES.unavailable.example, SHARED_RESPONSES.unavailable.headers),
+      503: error(
+        SHARED_RESPONSES.unavailable.description + ' (every beat of the request).',
+        SHARED_RESPONSES.unavailable.example,
+        SHARED_RESPONSES.unavailable.headers,
+      ),
     },
   };
   document.paths = { ...document.paths, [GATEWAY_HEARTBEATS_ROUTE]: { post } as never };

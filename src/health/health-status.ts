@@ -5,7 +5,12 @@ export class HealthStatus {
   @ApiProperty({ enum: ['ok', 'error', 'shutting_down'], example: 'ok' })
   status: string;
 
-  @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: { redis: { status: 'up' } }, description: 'Checks that passed.' })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { redis: { status: 'up' } },
+    description: 'Checks that passed.',
+  })
   info?: Record<string, unknown>;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, example: {}, description: 'Checks that failed, with their message.' })

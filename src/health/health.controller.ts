@@ -26,7 +26,10 @@ export class HealthController {
   @Get('readyz')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({ summary: 'Readiness', description: 'This replica reaches Redis and can take heartbeats.' })
-  @ApiOkResponse({ type: HealthStatus, example: { status: 'ok', info: { redis: { status: 'up' } }, error: {}, details: { redis: { status: 'up' } } } })
+  @ApiOkResponse({
+    type: HealthStatus,
+    example: { status: 'ok', info: { redis: { status: 'up' } }, error: {}, details: { redis: { status: 'up' } } },
+  })
   @ApiServiceUnavailableResponse({
     type: HealthStatus,
     description: 'Redis is unreachable.',

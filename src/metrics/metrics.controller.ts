@@ -10,7 +10,10 @@ export class MetricsController {
 
   @Get()
   @Header('cache-control', 'no-store')
-  @ApiOperation({ summary: 'Prometheus metrics', description: 'Text exposition format; docs/operators/monitoring.md (Metrics) lists them.' })
+  @ApiOperation({
+    summary: 'Prometheus metrics',
+    description: 'Text exposition format; docs/operators/monitoring.md (Metrics) lists them.',
+  })
   @ApiProduces('text/plain')
   @ApiOkResponse({
     description: 'Metrics in the Prometheus text format (version 0.0.4).',

@@ -145,12 +145,20 @@ export class DeliveryLane {
       for (const shard of this.keys.allShards()) {
         if (entries.length >= capacity) break;
         const claimed = await this.healing(shard, () =>
-          this.outbox.reclaim(shard, this.spec, this.consumer, this.settings.claimIdleMs, this.reclaimCursors.get(shard) ?? '0-0', capacity - entries.length),
+          this.outbox.reclaim(
+            shard,
+            this.spec,
+            this.consumer,
+            this.settings.claimIdleMs,
+            this.reclaimCursors.get(shard) ?? '0-0',
+            capacity - entries.length,
+          ),
         );
         if (!claimed) continue;
         this.reclaimCursors.set(shard, claimed.next);
         for (const entry of claimed.entries) {
-          if ((this.handedBack.get(heldKey(entry)) ?? 0) > Date.now()) await this.outbox.handBack(entry, this.name, this.settings.claimIdleMs);
+          if ((this.handedBack.get(heldKey(entry)) ?? 0) > Date.now())
+            await this.outbox.handBack(entry, this.name, this.settings.claimIdleMs);
           else entries.push(entry);
         }
       }
@@ -177,7 +185,9 @@ export class DeliveryLane {
       if (!/NOGROUP/.test((err as Error).message)) throw err;
       const created = await this.outbox.ensureLanes([shard]);
       this.metrics.groupsRecreated(created);
-      this.logger.warn(`outbox of shard ${shard} had no consumer group for this lane (Redis lost its data?); recreated ${created} group(s)`);
+      this.logger.warn(
+        `outbox of shard ${shard} had no consumer group for this lane (Redis lost its data?); recreated ${created} group(s)`,
+      );
       return null;
     }
   }
@@ -228,7 +238,11 @@ export class DeliveryLane {
       if (!error.retryable) return this.giveUp(event, { reason: error.message, code: error.code, attempts: attempt });
       const age = Date.now() - event.at;
       if (age >= this.settings.retryForMs) {
-        return this.giveUp(event, { reason: `retried for ${formatDuration(age)}, last: ${error.message}`, code: error.code, attempts: attempt });
+        return this.giveUp(event, {
+          reason: `retried for ${formatDuration(age)}, last: ${error.message}`,
+          code: error.code,
+          attempts: attempt,
+        });
       }
       this.metrics.outcome(this.name, 'retry');
       const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, this.settings.backoffMs, this.settings.backoffMaxMs));
@@ -299,10 +313,13 @@ export class DeliveryLane {
       }
       if (stuck.length > 0) {
         this.metrics.handedBack(this.name, stuck.length);
-        this.logger.warn(`handed ${stuck.length} deliveries back to the other replicas: no progress for ${Math.round((now - this.progressAt) / 1000)} s`);
+        this.logger.warn(
+          `handed ${stuck.length} deliveries back to the other replicas: no progress for ${Math.round((now - this.progressAt) / 1000)} s`,
+        );
       }
       for (const [shard, ids] of byShard) {
-        for (let i = 0; i < ids.length; i += TOUCH_CHUNK) await this.outbox.touchMany(shard, this.name, ids.slice(i, i + TOUCH_CHUNK), this.consumer);
+        for (let i = 0; i < ids.length; i += TOUCH_CHUNK)
+          await this.outbox.touchMany(shard, this.name, ids.slice(i, i + TOUCH_CHUNK), this.consumer);
       }
     } catch (err) {
       this.metrics.redisError();

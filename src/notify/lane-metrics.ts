@@ -48,10 +48,11 @@ export class LaneMetrics {
       help: 'Outbox streams or lane consumer groups found missing (Redis restarted empty, failover, FLUSHALL) and recreated.',
       registers,
     });
-    const standings = () => this.outbox.standings().catch(() => {
-      this.metrics.redisError('scrape');
-      return null;
-    });
+    const standings = () =>
+      this.outbox.standings().catch(() => {
+        this.metrics.redisError('scrape');
+        return null;
+      });
     let pending: ReturnType<typeof standings> | null = null;
     // The lane gauges share one read per scrape.
     const once = () => (pending ??= standings().finally(() => setImmediate(() => (pending = null))));
@@ -79,7 +80,8 @@ export class LaneMetrics {
       labelNames: ['lane'],
       registers,
       async collect() {
-        for (const s of (await once()) ?? []) this.set({ lane: s.lane }, s.oldestAt === null ? 0 : Math.max(0, Date.now() - s.oldestAt) / 1000);
+        for (const s of (await once()) ?? [])
+          this.set({ lane: s.lane }, s.oldestAt === null ? 0 : Math.max(0, Date.now() - s.oldestAt) / 1000);
       },
     });
   }

@@ -48,7 +48,8 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
       shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS / 2,
     };
     this.lanes = notifiers.map(
-      (notifier, i) => new DeliveryLane(notifier, settings, this.consumerName, outbox, keys, signal, metrics, events, i === 0 ? transitions : null),
+      (notifier, i) =>
+        new DeliveryLane(notifier, settings, this.consumerName, outbox, keys, signal, metrics, events, i === 0 ? transitions : null),
     );
     for (const lane of this.lanes) metrics.addLane(lane.name);
     outbox.useLanes(this.lanes.map((lane) => lane.spec));

@@ -85,7 +85,8 @@ export class WebhookTester {
       return { ...result, ok, status: response.status, tookMs: Date.now() - started, body: text.slice(0, BODY_EXCERPT_CHARS), error: null };
     } catch (err) {
       const code = (err as AxiosError).code ?? 'network';
-      const error = code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within WEBHOOK_TIMEOUT_MS (${this.env.WEBHOOK_TIMEOUT_MS} ms)` : code;
+      const error =
+        code === 'ECONNABORTED' || code === 'ETIMEDOUT' ? `no answer within WEBHOOK_TIMEOUT_MS (${this.env.WEBHOOK_TIMEOUT_MS} ms)` : code;
       return { ...result, ok: false, status: null, tookMs: Date.now() - started, body: '', error };
     }
   }

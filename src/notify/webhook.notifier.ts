@@ -65,7 +65,13 @@ export class WebhookNotifier implements Notifier {
     if (status >= 200 && status < 300) return;
     if (status >= 300 && status < 400) {
       const to = location ? ` to ${safeOrigin(location, this.url)}` : '';
-      throw new DeliveryError(`${this.name}: HTTP ${status} redirect${to} (not followed: set WEBHOOK_URLS to the final URL)`, true, status, parseRetryAfter(retryAfter), 'redirect');
+      throw new DeliveryError(
+        `${this.name}: HTTP ${status} redirect${to} (not followed: set WEBHOOK_URLS to the final URL)`,
+        true,
+        status,
+        parseRetryAfter(retryAfter),
+        'redirect',
+      );
     }
     const retryable = status >= 500 || status === 408 || status === 429;
     throw new DeliveryError(`${this.name}: HTTP ${status}`, retryable, status, parseRetryAfter(retryAfter), 'http');

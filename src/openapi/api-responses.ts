@@ -46,7 +46,11 @@ export const SHARED_RESPONSES = {
   },
   notJson: {
     description: 'The body is not declared as JSON: send it with `content-type: application/json`.',
-    example: { statusCode: 415, error: 'Unsupported Media Type', message: 'send the body as JSON with content-type: application/json (got content-type: text/plain)' },
+    example: {
+      statusCode: 415,
+      error: 'Unsupported Media Type',
+      message: 'send the body as JSON with content-type: application/json (got content-type: text/plain)',
+    },
   },
   tooLarge: {
     description: 'The body is larger than the route accepts.',

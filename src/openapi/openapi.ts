@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { documentGatewayHeartbeats } from '../gateway/gateway.openapi';
@@ -5,7 +7,11 @@ import { documentHeartbeat, HEARTBEAT_MODELS } from '../rooms/heartbeat.openapi'
 import { ADMIN_SECURITY, ANCHOR_SECURITY, GATEWAY_SECURITY, IM_CALLBACK_SECURITY } from './security-schemes';
 
 export const DOCS_PATH = 'docs';
-const { version, description, license } = require('../../package.json') as { version: string; description: string; license: string };
+const { version, description, license } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+  version: string;
+  description: string;
+  license: string;
+};
 
 /**
  * The OpenAPI document, built from the controllers' and DTOs' metadata alone: it needs the
@@ -23,9 +29,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setLicense(license, `https://spdx.org/licenses/${license}.html`)
     // Relative: the service that serves this document, wherever it runs.
     .addServer('/', 'The service serving this document')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque token', description: 'ADMIN_TOKEN, for /v1/admin routes.' }, ADMIN_SECURITY)
     .addBearerAuth(
-      { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'AUTH_MODE=jwt: a JWT from the business backend with `sub` = anchorId, `room` = roomId and `exp`.' },
+      { type: 'http', scheme: 'bearer', bearerFormat: 'opaque token', description: 'ADMIN_TOKEN, for /v1/admin routes.' },
+      ADMIN_SECURITY,
+    )
+    .addBearerAuth(
+      {
+        type: 'http',
+        scheme: 'bearer',
+        bearerFormat: 'JWT',
+        description: 'AUTH_MODE=jwt: a JWT from the business backend with `sub` = anchorId, `room` = roomId and `exp`.',
+      },
       ANCHOR_SECURITY,
     )
     .addBearerAuth(
@@ -34,8 +48,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         scheme: 'bearer',
         bearerFormat: 'JWT',
         description:
-          'AUTH_MODE=jwt: a JWT from the business backend, signed with the anchor tokens\' key, with protected header `typ: gateway+jwt`, ' +
-          '`sub` = the gateway\'s name, `rooms` = the room ids it may beat for (an entry ending in `*` is a prefix) and `exp`.',
+          "AUTH_MODE=jwt: a JWT from the business backend, signed with the anchor tokens' key, with protected header `typ: gateway+jwt`, " +
+          "`sub` = the gateway's name, `rooms` = the room ids it may beat for (an entry ending in `*` is a prefix) and `exp`.",
       },
       GATEWAY_SECURITY,
     )

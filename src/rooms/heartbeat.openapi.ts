@@ -39,7 +39,10 @@ export function documentHeartbeat(document: OpenAPIObject): void {
     parameters: [{ name: 'roomId', in: 'path', required: true, description: roomIdDescription, schema: roomIdSchema }],
     requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/HeartbeatBody' } } } },
     responses: {
-      200: { description: 'The beat was taken.', content: { 'application/json': { schema: { $ref: '#/components/schemas/HeartbeatResponse' } } } },
+      200: {
+        description: 'The beat was taken.',
+        content: { 'application/json': { schema: { $ref: '#/components/schemas/HeartbeatResponse' } } },
+      },
       400: json(ErrorResponse, SHARED_RESPONSES.validation),
       401: json(ErrorResponse, SHARED_RESPONSES.anchorUnauthorized),
       403: json(ErrorResponse, SHARED_RESPONSES.anchorForbidden),
@@ -48,7 +51,12 @@ export function documentHeartbeat(document: OpenAPIObject): void {
       415: json(ErrorResponse, SHARED_RESPONSES.notJson),
       410: json(GoneResponse, {
         description: 'That liveId already ended; the app must start a new live with a new liveId.',
-        example: { statusCode: 410, error: 'Gone', message: 'live live-42 already ended (timeout); start a new live with a new liveId', reason: 'timeout' },
+        example: {
+          statusCode: 410,
+          error: 'Gone',
+          message: 'live live-42 already ended (timeout); start a new live with a new liveId',
+          reason: 'timeout',
+        },
       }),
       429: json(RateLimitedResponse, {
         description: 'The anchor beats faster than HEARTBEAT_RATE_PER_SEC allows.',

@@ -6,7 +6,14 @@ import { AnchorAuthenticator } from '../auth/anchor-authenticator';
 import { isStorageOutage, StorageOutageResponder } from '../common/storage-outage';
 import { requestLogLevel } from '../logging';
 import { HeartbeatResult, MetricsService } from '../metrics/metrics.service';
-import { HEARTBEAT_ROUTE, HeartbeatBody, heartbeatBodySchema, heartbeatParamsSchema, heartbeatResponseSchema, validationMessages } from './heartbeat.schema';
+import {
+  HEARTBEAT_ROUTE,
+  HeartbeatBody,
+  heartbeatBodySchema,
+  heartbeatParamsSchema,
+  heartbeatResponseSchema,
+  validationMessages,
+} from './heartbeat.schema';
 import { HeartbeatRateLimitedException } from './rate-limited';
 import { RoomsService } from './rooms.service';
 
@@ -87,7 +94,10 @@ export class HeartbeatRoute implements OnModuleInit {
     this.metrics.heartbeat(heartbeatResult(reply.statusCode));
     const level = requestLogLevel(reply.statusCode);
     if (level !== 'silent') {
-      this.logger[level]({ req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) }, 'request completed');
+      this.logger[level](
+        { req: request, res: { statusCode: reply.statusCode }, responseTime: Math.round(reply.elapsedTime) },
+        'request completed',
+      );
     }
   }
 }

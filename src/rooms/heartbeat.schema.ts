@@ -36,7 +36,11 @@ export const heartbeatBodySchema = {
   properties: {
     liveId: id('One broadcast, unique per live; a new liveId starts a new live (superseding a running one).', 'live-42'),
     anchorId: id('The anchor (host) who owns the live; later beats and the end must carry the same.', 'anchor-7'),
-    groupId: id("The room's Tencent IM group, which receives the viewer notices. Defaults to the roomId.", '@TGS#aQWERTY', GROUP_ID_PATTERN),
+    groupId: id(
+      "The room's Tencent IM group, which receives the viewer notices. Defaults to the roomId.",
+      '@TGS#aQWERTY',
+      GROUP_ID_PATTERN,
+    ),
     timeoutMs: {
       type: 'integer',
       description:

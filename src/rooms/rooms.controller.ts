@@ -33,7 +33,8 @@ export class RoomsController {
   @Get()
   @ApiOperation({
     summary: "The room's latest live",
-    description: 'For late joiners, who never see a group message sent before they joined. Ended lives stay readable for ENDED_RETENTION_MS.',
+    description:
+      'For late joiners, who never see a group message sent before they joined. Ended lives stay readable for ENDED_RETENTION_MS.',
   })
   @ApiOkResponse({ type: RoomStatus, description: 'The room; `state: idle` with null fields when no live is known.' })
   status(@Param() { roomId }: RoomParams): Promise<RoomStatus> {

@@ -20,17 +20,23 @@ const END_REASONS = ['normal', 'timeout', 'disconnect', 'admin', 'superseded'];
 
 export class RoomParams {
   @idProperty(ROOM_ID_DESCRIPTION, 'room-1')
-  @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @IsString()
+  @MaxLength(ID_MAX_LENGTH)
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
   roomId: string;
 }
 
 export class EndBody {
   @idProperty('The live to end.', 'live-42')
-  @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @IsString()
+  @MaxLength(ID_MAX_LENGTH)
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
   liveId: string;
 
   @idProperty('Must match the anchor that started the live.', 'anchor-7')
-  @IsString() @MaxLength(ID_MAX_LENGTH) @Matches(ID_PATTERN, { message: ID_MESSAGE })
+  @IsString()
+  @MaxLength(ID_MAX_LENGTH)
+  @Matches(ID_PATTERN, { message: ID_MESSAGE })
   anchorId: string;
 }
 
@@ -53,7 +59,11 @@ export class RoomStatus {
   @ApiProperty({ example: 'room-1' })
   roomId: string;
 
-  @ApiProperty({ enum: ['live', 'interrupted', 'ended', 'idle'], example: 'live', description: '`idle`: no live known (never, or expired after ENDED_RETENTION_MS).' })
+  @ApiProperty({
+    enum: ['live', 'interrupted', 'ended', 'idle'],
+    example: 'live',
+    description: '`idle`: no live known (never, or expired after ENDED_RETENTION_MS).',
+  })
   state: 'live' | 'interrupted' | 'ended' | 'idle';
 
   @ApiProperty({ type: String, nullable: true, example: 'live-42' })

@@ -103,8 +103,15 @@ export class RoomsService {
     const live = await this.store.get(roomId);
     if (!live) {
       return {
-        roomId, state: 'idle', liveId: null, anchorId: null, groupId: null,
-        startedAt: null, lastHeartbeatAt: null, endedAt: null, reason: null,
+        roomId,
+        state: 'idle',
+        liveId: null,
+        anchorId: null,
+        groupId: null,
+        startedAt: null,
+        lastHeartbeatAt: null,
+        endedAt: null,
+        reason: null,
       };
     }
     const { timeoutMs: _timeout, ...shown } = live;

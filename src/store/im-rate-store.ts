@@ -35,8 +35,17 @@ export class ImRateStore {
   async take(ask: ImRateAsk): Promise<ImRateAnswer> {
     const { pace, sent, endedWaiting } = this.keys.imRate();
     const [, waitMs, nowUs, ...slots] = await (this.redis as unknown as LuaCommands).imRate(
-      pace, sent, endedWaiting,
-      ask.intervalUs, ask.limit, ask.windowUs, ask.wanted, ask.wantedEnded, ask.holdMs, ask.minAheadUs, ask.horizonUs,
+      pace,
+      sent,
+      endedWaiting,
+      ask.intervalUs,
+      ask.limit,
+      ask.windowUs,
+      ask.wanted,
+      ask.wantedEnded,
+      ask.holdMs,
+      ask.minAheadUs,
+      ask.horizonUs,
     );
     return { slots: slots.map(Number), redisNowUs: Number(nowUs), waitMs: Number(waitMs) };
   }

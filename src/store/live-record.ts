@@ -24,9 +24,7 @@ export type HeartbeatOutcome =
 
 /** `remembered`: an anchor's end of a liveId not seen yet (it overtook the first heartbeat): that live never starts. */
 export type EndOutcome =
-  | { kind: 'ended' | 'already' | 'remembered'; reason: EndReason; liveId: string }
-  | { kind: 'conflict' }
-  | { kind: 'unknown' };
+  { kind: 'ended' | 'already' | 'remembered'; reason: EndReason; liveId: string } | { kind: 'conflict' } | { kind: 'unknown' };
 
 export interface SweepOutcome {
   interrupted: number;

@@ -81,7 +81,13 @@ export class LiveStore {
 
   private shardKeys(shard: number): KeysOf<typeof SCRIPTS.heartbeatMany> {
     const { keys } = this;
-    return { rooms: keys.rooms(shard), due: keys.due(shard), ending: keys.ending(shard), ended: keys.ended(shard), outbox: keys.outbox(shard) };
+    return {
+      rooms: keys.rooms(shard),
+      due: keys.due(shard),
+      ending: keys.ending(shard),
+      ended: keys.ended(shard),
+      outbox: keys.outbox(shard),
+    };
   }
 
   private beatSettings(shard: number): ArgsOf<typeof SCRIPTS.heartbeatMany> {
@@ -189,7 +195,13 @@ export class LiveStore {
   async anchorDisconnected(roomId: string, anchorId: string, groupId: string, graceMs: number, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
     const reply = await this.scripts.change(SCRIPTS.anchorOffline, this.presenceKeys(shard), {
-      roomId, anchorId, groupId, graceMs, eventTimeMs, timeoutMs: this.env.HEARTBEAT_TIMEOUT_MS, eventToken: eventToken(),
+      roomId,
+      anchorId,
+      groupId,
+      graceMs,
+      eventTimeMs,
+      timeoutMs: this.env.HEARTBEAT_TIMEOUT_MS,
+      eventToken: eventToken(),
     });
     this.report('im-callback', reply);
     return { outcome: reply.outcome as 'interrupted' | 'shortened' | 'ignored', why: reply.values[0] as string | undefined };
@@ -198,7 +210,13 @@ export class LiveStore {
   /** IM saw the anchor's client online at `eventTimeMs`: remembered, and a newer report than the disconnect cancels it (anchor-online-4.lua). */
   async anchorReconnected(roomId: string, anchorId: string, groupId: string, eventTimeMs: number) {
     const shard = this.keys.shardOf(roomId);
-    const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), { roomId, anchorId, groupId, eventTimeMs, eventToken: eventToken() });
+    const reply = await this.scripts.change(SCRIPTS.anchorOnline, this.presenceKeys(shard), {
+      roomId,
+      anchorId,
+      groupId,
+      eventTimeMs,
+      eventToken: eventToken(),
+    });
     this.report('im-callback', reply);
     return { outcome: reply.outcome as 'resumed' | 'restored' | 'ignored', why: reply.values[0] as string | undefined };
   }
@@ -264,10 +282,10 @@ export class LiveStore {
   /** Lives by state, from each shard's two deadline sets: O(shards), no scan. */
   async countByState(): Promise<{ live: number; interrupted: number }> {
     const perShard = await Promise.all(this.keys.allShards().map((shard) => this.shardCounts(shard, 0)));
-    return perShard.reduce(
-      (sum, c) => ({ live: sum.live + c.running, interrupted: sum.interrupted + c.interrupted }),
-      { live: 0, interrupted: 0 },
-    );
+    return perShard.reduce((sum, c) => ({ live: sum.live + c.running, interrupted: sum.interrupted + c.interrupted }), {
+      live: 0,
+      interrupted: 0,
+    });
   }
 
   private presenceKeys(shard: number) {

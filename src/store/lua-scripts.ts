@@ -54,15 +54,24 @@ function include(piece: string, options: ScriptOptions): string {
 
 /** The header must number `KEYS[n] <name>` and `ARGV[n] <name>` exactly as the spec, in order (BullMQ style). */
 function checkHeader(file: string, lua: string, script: ScriptSpec): void {
-  for (const [kind, names, rest] of [['KEYS', script.keys, undefined], ['ARGV', script.argv, script.rest]] as const) {
-    const header = [...lua.matchAll(new RegExp(`^(?:--)?[ \\t]*${kind}\\[(\\d+(?:\\.\\.n?)?)\\][ \\t]+(\\w+)`, 'gm'))].map(([, n, name]) => `${n} ${name}`);
+  for (const [kind, names, rest] of [
+    ['KEYS', script.keys, undefined],
+    ['ARGV', script.argv, script.rest],
+  ] as const) {
+    const header = [...lua.matchAll(new RegExp(`^(?:--)?[ \\t]*${kind}\\[(\\d+(?:\\.\\.n?)?)\\][ \\t]+(\\w+)`, 'gm'))].map(
+      ([, n, name]) => `${n} ${name}`,
+    );
     const expected = names.map((name, i) => `${i + 1} ${name}`);
     if (rest) expected.push(`${names.length + 1}.. ${rest}`);
     if (header.map((h) => h.replace('..n', '..')).join(',') !== expected.join(',')) {
       throw new Error(`${file}: header ${kind} [${header.join(', ')}] does not match its spec [${expected.join(', ')}]`);
     }
     if (kind === 'ARGV' && rest) continue; // a script with trailing arguments reads ARGV[i] in a loop
-    const code = lua.replace(/--\[\[[\s\S]*?\]\]/g, '').split('\n').filter((line) => !line.trimStart().startsWith('--')).join('\n');
+    const code = lua
+      .replace(/--\[\[[\s\S]*?\]\]/g, '')
+      .split('\n')
+      .filter((line) => !line.trimStart().startsWith('--'))
+      .join('\n');
     const used = [...code.matchAll(new RegExp(`${kind}\\[(\\d+)\\]`, 'g'))].map(([, n]) => Number(n));
     const beyond = used.filter((n) => n > names.length);
     if (beyond.length > 0) throw new Error(`${file}: uses ${kind}[${beyond[0]}] but declares ${names.length}`);
@@ -75,18 +84,48 @@ function checkHeader(file: string, lua: string, script: ScriptSpec): void {
  */
 export interface LuaCommands {
   imRate(
-    pace: string, sent: string, mark: string,
-    intervalUs: number, limit: number, windowUs: number, wanted: number, wantedEnded: number, holdMs: number, minAheadUs: number, horizonUs: number,
+    pace: string,
+    sent: string,
+    mark: string,
+    intervalUs: number,
+    limit: number,
+    windowUs: number,
+    wanted: number,
+    wantedEnded: number,
+    holdMs: number,
+    minAheadUs: number,
+    horizonUs: number,
   ): Promise<[number, number, string, ...string[]]>;
   laneGroups(stream: string, ...lanes: string[]): Promise<number>;
   laneTake(
-    stream: string, gate: string,
-    lane: string, consumer: string, count: number, ordered: 0 | 1, mode: 'new' | 'reclaim', minIdleMs: number, cursor: string,
+    stream: string,
+    gate: string,
+    lane: string,
+    consumer: string,
+    count: number,
+    ordered: 0 | 1,
+    mode: 'new' | 'reclaim',
+    minIdleMs: number,
+    cursor: string,
   ): Promise<[string, ...string[]]>;
   laneDone(
-    stream: string, gate: string, dead: string,
-    lane: string, consumer: string, entryId: string, liveId: string, deadMaxLen: number, ...deadLetter: string[]
+    stream: string,
+    gate: string,
+    dead: string,
+    lane: string,
+    consumer: string,
+    entryId: string,
+    liveId: string,
+    deadMaxLen: number,
+    ...deadLetter: string[]
   ): Promise<[] | [string, string]>;
-  laneMaintain(stream: string, cutoff: string, staleMs: number, consumer: string, leaving: 0 | 1, ...lanes: string[]): Promise<[number, number]>;
+  laneMaintain(
+    stream: string,
+    cutoff: string,
+    staleMs: number,
+    consumer: string,
+    leaving: 0 | 1,
+    ...lanes: string[]
+  ): Promise<[number, number]>;
   laneStats(stream: string, ...lanes: string[]): Promise<Array<[number, number, string]>>;
 }

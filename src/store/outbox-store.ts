@@ -109,7 +109,15 @@ export class OutboxStore {
    */
   async take(shard: number, lane: LaneSpec, consumer: string, count: number): Promise<OutboxEntry[]> {
     const [, ...flat] = await this.lua.laneTake(
-      this.keys.outbox(shard), this.keys.laneGate(shard, lane.name), lane.name, consumer, count, lane.ordered ? 1 : 0, 'new', 0, '0-0',
+      this.keys.outbox(shard),
+      this.keys.laneGate(shard, lane.name),
+      lane.name,
+      consumer,
+      count,
+      lane.ordered ? 1 : 0,
+      'new',
+      0,
+      '0-0',
     );
     return this.pairs(shard, flat);
   }
@@ -117,7 +125,15 @@ export class OutboxStore {
   /** Takes over entries of `lane` other consumers left pending longer than `minIdleMs` (replicas that died or handed them back). */
   async reclaim(shard: number, lane: LaneSpec, consumer: string, minIdleMs: number, cursor: string, count: number) {
     const [next, ...flat] = await this.lua.laneTake(
-      this.keys.outbox(shard), this.keys.laneGate(shard, lane.name), lane.name, consumer, count, lane.ordered ? 1 : 0, 'reclaim', minIdleMs, cursor,
+      this.keys.outbox(shard),
+      this.keys.laneGate(shard, lane.name),
+      lane.name,
+      consumer,
+      count,
+      lane.ordered ? 1 : 0,
+      'reclaim',
+      minIdleMs,
+      cursor,
     );
     return { next: String(next), entries: this.pairs(shard, flat) };
   }
@@ -142,11 +158,29 @@ export class OutboxStore {
    */
   async finish(entry: OutboxEntry, lane: LaneSpec, consumer: string, deadLetter?: DeadLetterReason): Promise<OutboxEntry | null> {
     const letter = deadLetter
-      ? ['event', JSON.stringify(entry.event), 'lane', lane.name, 'reason', deadLetter.reason, 'code', String(deadLetter.code ?? ''), 'attempts', String(deadLetter.attempts)]
+      ? [
+          'event',
+          JSON.stringify(entry.event),
+          'lane',
+          lane.name,
+          'reason',
+          deadLetter.reason,
+          'code',
+          String(deadLetter.code ?? ''),
+          'attempts',
+          String(deadLetter.attempts),
+        ]
       : [];
     const [nextId, nextEvent] = await this.lua.laneDone(
-      this.keys.outbox(entry.shard), this.keys.laneGate(entry.shard, lane.name), this.keys.deadLetters(entry.shard),
-      lane.name, consumer, entry.entryId, lane.ordered ? entry.event.liveId : '', DEAD_LETTER_MAXLEN, ...letter,
+      this.keys.outbox(entry.shard),
+      this.keys.laneGate(entry.shard, lane.name),
+      this.keys.deadLetters(entry.shard),
+      lane.name,
+      consumer,
+      entry.entryId,
+      lane.ordered ? entry.event.liveId : '',
+      DEAD_LETTER_MAXLEN,
+      ...letter,
     );
     return nextId ? { shard: entry.shard, entryId: String(nextId), event: JSON.parse(String(nextEvent)) as LiveEvent } : null;
   }
@@ -158,7 +192,12 @@ export class OutboxStore {
   async maintain(shard: number, consumer: string, retentionMs: number | null, staleMs: number, leaving = false) {
     const cutoff = retentionMs === null ? '' : `${Math.max(0, Date.now() - retentionMs)}-0`;
     const [trimmed, removed] = await this.lua.laneMaintain(
-      this.keys.outbox(shard), cutoff, staleMs, consumer, leaving ? 1 : 0, ...this.lanes.map((l) => l.name),
+      this.keys.outbox(shard),
+      cutoff,
+      staleMs,
+      consumer,
+      leaving ? 1 : 0,
+      ...this.lanes.map((l) => l.name),
     );
     return { trimmed: Number(trimmed), removed: Number(removed) };
   }
@@ -215,26 +254,48 @@ export class OutboxStore {
    * Events kept in the outbox (OUTBOX_RETENTION_MS of history), oldest first, from `since` (epoch ms) or after
    * `cursor` (the `next` of a previous page), filtered by type and room. Cost: up to `limit` entries read per shard.
    */
-  async events(query: { since?: number; cursor?: string; limit: number; type?: string; roomId?: string }): Promise<Page<LiveEvent & { cursor: string }>> {
-    const page = await this.page((s) => this.keys.outbox(s), query, (id, fields) => {
-      const event = JSON.parse(field(fields, 'event') ?? 'null') as LiveEvent | null;
-      if (!event || (query.type && event.type !== query.type) || (query.roomId && event.roomId !== query.roomId)) return null;
-      return event;
-    });
+  async events(query: {
+    since?: number;
+    cursor?: string;
+    limit: number;
+    type?: string;
+    roomId?: string;
+  }): Promise<Page<LiveEvent & { cursor: string }>> {
+    const page = await this.page(
+      (s) => this.keys.outbox(s),
+      query,
+      (id, fields) => {
+        const event = JSON.parse(field(fields, 'event') ?? 'null') as LiveEvent | null;
+        if (!event || (query.type && event.type !== query.type) || (query.roomId && event.roomId !== query.roomId)) return null;
+        return event;
+      },
+    );
     return { items: page.items.map(({ item, cursor }) => ({ ...item, cursor })), next: page.next };
   }
 
   /** Dead letters, oldest first, filtered by lane, event type, room and time; paged like events(). */
-  async deadLetters(query: { since?: number; until?: number; cursor?: string; limit: number; lane?: string; type?: string; roomId?: string }): Promise<Page<DeadLetter>> {
-    const page = await this.page((s) => this.keys.deadLetters(s), query, (id, fields, shard) => {
-      const letter = toDeadLetter(shard, id, fields);
-      if (!letter) return null;
-      if (query.lane && letter.lane !== query.lane) return null;
-      if (query.type && letter.event.type !== query.type) return null;
-      if (query.roomId && letter.event.roomId !== query.roomId) return null;
-      if (query.until !== undefined && letter.at > query.until) return null;
-      return letter;
-    });
+  async deadLetters(query: {
+    since?: number;
+    until?: number;
+    cursor?: string;
+    limit: number;
+    lane?: string;
+    type?: string;
+    roomId?: string;
+  }): Promise<Page<DeadLetter>> {
+    const page = await this.page(
+      (s) => this.keys.deadLetters(s),
+      query,
+      (id, fields, shard) => {
+        const letter = toDeadLetter(shard, id, fields);
+        if (!letter) return null;
+        if (query.lane && letter.lane !== query.lane) return null;
+        if (query.type && letter.event.type !== query.type) return null;
+        if (query.roomId && letter.event.roomId !== query.roomId) return null;
+        if (query.until !== undefined && letter.at > query.until) return null;
+        return letter;
+      },
+    );
     return { items: page.items.map((p) => p.item), next: page.next };
   }
 

@@ -58,7 +58,11 @@ export class RecentEndings {
     };
     const key = this.keys.recentEndings();
     const minute = this.keys.endingsMinute(Math.floor(ending.at / MINUTE_MS));
-    const tx = this.redis.multi().lpush(key, JSON.stringify(ending)).ltrim(key, 0, RECENT_ENDINGS_KEPT - 1).zincrby(minute, 1, 'n');
+    const tx = this.redis
+      .multi()
+      .lpush(key, JSON.stringify(ending))
+      .ltrim(key, 0, RECENT_ENDINGS_KEPT - 1)
+      .zincrby(minute, 1, 'n');
     // As led_detection_lag_seconds: from the deadline the silence crossed to the notice delivered.
     if (ending.deadline !== null) {
       const lagMs = Math.max(0, deliveredAt - ending.deadline);

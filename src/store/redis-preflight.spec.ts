@@ -23,7 +23,15 @@ describe('Redis server checks at connect', () => {
 
   it('accepts only noeviction; refuses any evicting policy naming it and what to set, unless allowed (then a warning)', () => {
     expect(memoryPolicyProblem('Redis', 'noeviction', false)).toEqual({});
-    for (const policy of ['volatile-lru', 'allkeys-lru', 'volatile-ttl', 'allkeys-random', 'volatile-lfu', 'allkeys-lfu', 'volatile-random']) {
+    for (const policy of [
+      'volatile-lru',
+      'allkeys-lru',
+      'volatile-ttl',
+      'allkeys-random',
+      'volatile-lfu',
+      'allkeys-lfu',
+      'volatile-random',
+    ]) {
       const { refuse, warn } = memoryPolicyProblem('Redis at db:6379', policy, false);
       expect(warn).toBeUndefined();
       expect(refuse).toContain(`maxmemory-policy ${policy}`);

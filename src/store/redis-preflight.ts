@@ -59,7 +59,9 @@ export function memoryPolicyProblem(where: string, policy: string | undefined, a
   const found = policy ? `maxmemory-policy ${policy}, which evicts keys when memory is full` : 'no maxmemory-policy in INFO memory';
   const risk = 'evicted records let ended lives run again and lose events';
   if (allowEviction) {
-    return { warn: `REDIS_ALLOW_EVICTION=true: ${where} has ${found}; ${risk}. Set maxmemory-policy ${SAFE_MEMORY_POLICY} for production.` };
+    return {
+      warn: `REDIS_ALLOW_EVICTION=true: ${where} has ${found}; ${risk}. Set maxmemory-policy ${SAFE_MEMORY_POLICY} for production.`,
+    };
   }
   return {
     refuse:
@@ -126,7 +128,12 @@ function serversOf(redis: RedisClient): Array<{ where: string; node: Redis }> {
  * which logs a warning). Returns a one-line description of what was reached, for the start-up log.
  * @throws StoreStartupError naming the server, what it has and what to set
  */
-export async function checkRedisServers(redis: RedisClient, env: ConfigSection<'store'>, target: string, logger: LoggerService): Promise<string> {
+export async function checkRedisServers(
+  redis: RedisClient,
+  env: ConfigSection<'store'>,
+  target: string,
+  logger: LoggerService,
+): Promise<string> {
   const found: string[] = [];
   for (const { where, node } of serversOf(redis)) {
     const info = parseInfo(await node.info());
@@ -136,7 +143,9 @@ export async function checkRedisServers(redis: RedisClient, env: ConfigSection<'
     const policy = memoryPolicyProblem(label, info.maxmemory_policy, env.REDIS_ALLOW_EVICTION);
     if (policy.refuse) throw new StoreStartupError(policy.refuse);
     if (policy.warn) logger.warn(policy.warn, 'Redis');
-    found.push(`Redis ${info.redis_version}, maxmemory-policy ${info.maxmemory_policy}, maxmemory ${info.maxmemory_human ?? info.maxmemory}`);
+    found.push(
+      `Redis ${info.redis_version}, maxmemory-policy ${info.maxmemory_policy}, maxmemory ${info.maxmemory_human ?? info.maxmemory}`,
+    );
   }
   return [...new Set(found)].join('; ');
 }

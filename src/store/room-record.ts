@@ -20,7 +20,7 @@ export const ROOM_RECORD = [
   'suspectMs',
   'seq of the last event',
   'heartbeat rate limiter (GCRA): theoretical arrival time − lastHeartbeatAt × 1000 (µs); nil: limit off',
-  'endedAt − lastHeartbeatAt (ended), or disconnectedAt (when the pending disconnect\'s grace began, server time) − lastHeartbeatAt, ms',
+  "endedAt − lastHeartbeatAt (ended), or disconnectedAt (when the pending disconnect's grace began, server time) − lastHeartbeatAt, ms",
   'groupId; nil when it equals the roomId',
   'EventTime of the last IM presence report − lastHeartbeatAt, ms; nil: none since the last heartbeat (which outranks older reports)',
 ] as const;
@@ -48,7 +48,17 @@ export interface RoomRecord extends LiveRecord {
 
 export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
   const [liveId, anchorId, flags, hb, sinceStart, timeoutMs, suspectMs, seq, tat, at, groupId, presence] = [...decodeMulti(packed)] as [
-    string, string, number, number, number, number, number, number, number | null | undefined, number | null | undefined, string | null | undefined,
+    string,
+    string,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number | null | undefined,
+    number | null | undefined,
+    string | null | undefined,
     number | null | undefined,
   ];
   const state = LIVE_STATES[(flags % 4) - 1];
@@ -71,7 +81,8 @@ export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
     disconnectedAt: pending ? hb + Number(at) : null,
     disconnectedFrom: pending ? (Math.floor(flags / 64) % 2 === 1 ? 'live' : 'interrupted') : null,
     rateTatUs: tat === null || tat === undefined ? null : hb * 1000 + tat,
-    lastPresence: ended || presence === null || presence === undefined ? null : { at: hb + presence, online: Math.floor(flags / 128) % 2 === 1 },
+    lastPresence:
+      ended || presence === null || presence === undefined ? null : { at: hb + presence, online: Math.floor(flags / 128) % 2 === 1 },
   };
 }
 
@@ -93,9 +104,18 @@ export function encodeRoomRecord(record: RoomRecord): Buffer {
   const presence = record.state !== 'ended' && record.lastPresence && record.lastPresence.at > hb ? record.lastPresence : null;
   if (presence?.online) flags += 128;
   const values: unknown[] = [
-    record.liveId, record.anchorId, flags, hb, hb - record.startedAt, record.timeoutMs, record.suspectMs, record.seq,
-    record.rateTatUs === null ? null : Math.floor(record.rateTatUs - hb * 1000), at,
-    record.groupId !== record.roomId ? record.groupId : null, presence ? presence.at - hb : null,
+    record.liveId,
+    record.anchorId,
+    flags,
+    hb,
+    hb - record.startedAt,
+    record.timeoutMs,
+    record.suspectMs,
+    record.seq,
+    record.rateTatUs === null ? null : Math.floor(record.rateTatUs - hb * 1000),
+    at,
+    record.groupId !== record.roomId ? record.groupId : null,
+    presence ? presence.at - hb : null,
   ];
   while (values.length > 8 && values[values.length - 1] === null) values.pop();
   return Buffer.concat(values.map((value) => encode(value)));
@@ -103,11 +123,26 @@ export function encodeRoomRecord(record: RoomRecord): Buffer {
 
 /** A running live as heartbeat-7.lua starts it (no rate limiter state), packed: for benchmarks and tests. */
 export function encodeRunningRecord(live: {
-  roomId: string; liveId: string; anchorId: string; groupId?: string; startedAt: number; lastHeartbeatAt: number;
-  timeoutMs: number; suspectMs: number; seq: number;
+  roomId: string;
+  liveId: string;
+  anchorId: string;
+  groupId?: string;
+  startedAt: number;
+  lastHeartbeatAt: number;
+  timeoutMs: number;
+  suspectMs: number;
+  seq: number;
 }): Buffer {
   return encodeRoomRecord({
-    ...live, groupId: live.groupId ?? live.roomId, state: 'live', endedAt: null, reason: null,
-    pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null, lastPresence: null,
+    ...live,
+    groupId: live.groupId ?? live.roomId,
+    state: 'live',
+    endedAt: null,
+    reason: null,
+    pendingReason: null,
+    disconnectedAt: null,
+    disconnectedFrom: null,
+    rateTatUs: null,
+    lastPresence: null,
   });
 }

@@ -15,7 +15,12 @@ export interface ScriptSpec<K extends string = string, A extends string = string
   rest?: string;
 }
 
-function spec<const K extends string, const A extends string>(name: string, keys: readonly K[], argv: readonly A[], rest?: string): ScriptSpec<K, A> {
+function spec<const K extends string, const A extends string>(
+  name: string,
+  keys: readonly K[],
+  argv: readonly A[],
+  rest?: string,
+): ScriptSpec<K, A> {
   return { name, command: name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()), keys, argv, rest };
 }
 
@@ -23,15 +28,49 @@ export const SCRIPTS = {
   heartbeat: spec(
     'heartbeat',
     ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone', 'anchors'],
-    ['tag', 'roomId', 'liveId', 'anchorId', 'groupId', 'timeoutMs', 'suspectMs', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'],
+    [
+      'tag',
+      'roomId',
+      'liveId',
+      'anchorId',
+      'groupId',
+      'timeoutMs',
+      'suspectMs',
+      'retentionMs',
+      'ratePerSec',
+      'burst',
+      'indexAnchor',
+      'eventToken',
+    ],
   ),
-  heartbeatMany: spec('heartbeat-many', ['rooms', 'due', 'ending', 'ended', 'outbox'], ['tag', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'], 'beats'),
-  endLive: spec('end-live', ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'], ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs', 'eventToken']),
-  sweep: spec('sweep', ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'], ['tag', 'limit', 'retentionMs', 'gapMs', 'hold', 'eventToken']),
-  anchorOffline: spec('anchor-offline', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs', 'eventToken']),
+  heartbeatMany: spec(
+    'heartbeat-many',
+    ['rooms', 'due', 'ending', 'ended', 'outbox'],
+    ['tag', 'retentionMs', 'ratePerSec', 'burst', 'indexAnchor', 'eventToken'],
+    'beats',
+  ),
+  endLive: spec(
+    'end-live',
+    ['rooms', 'due', 'ending', 'ended', 'outbox', 'gone'],
+    ['tag', 'roomId', 'liveId', 'anchorId', 'reason', 'retentionMs', 'eventToken'],
+  ),
+  sweep: spec(
+    'sweep',
+    ['rooms', 'due', 'ending', 'ended', 'outbox', 'sweep'],
+    ['tag', 'limit', 'retentionMs', 'gapMs', 'hold', 'eventToken'],
+  ),
+  anchorOffline: spec(
+    'anchor-offline',
+    ['rooms', 'due', 'ending', 'outbox'],
+    ['roomId', 'anchorId', 'groupId', 'graceMs', 'eventTimeMs', 'timeoutMs', 'eventToken'],
+  ),
   anchorOnline: spec('anchor-online', ['rooms', 'due', 'ending', 'outbox'], ['roomId', 'anchorId', 'groupId', 'eventTimeMs', 'eventToken']),
   guardCounts: spec('guard-counts', ['due', 'ending'], ['withinMs']),
-  imRate: spec('im-rate', ['pace', 'sent', 'mark'], ['intervalUs', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs', 'minAheadUs', 'horizonUs']),
+  imRate: spec(
+    'im-rate',
+    ['pace', 'sent', 'mark'],
+    ['intervalUs', 'limit', 'windowUs', 'wanted', 'wantedEnded', 'holdMs', 'minAheadUs', 'horizonUs'],
+  ),
   laneGroups: spec('lane-groups', ['outbox'], [], 'lanes'),
   laneTake: spec('lane-take', ['outbox', 'gate'], ['lane', 'consumer', 'count', 'ordered', 'mode', 'minIdleMs', 'cursor']),
   laneDone: spec('lane-done', ['outbox', 'gate', 'dead'], ['lane', 'consumer', 'entryId', 'liveId', 'deadMaxLen'], 'deadLetter'),

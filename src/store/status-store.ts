@@ -34,7 +34,11 @@ export class StatusStore {
   /** Records that replica `name` runs at `at` (epoch ms) and forgets replicas not heard from for `keepMs`. */
   async announceReplica(name: string, at: number, keepMs: number): Promise<void> {
     const key = this.keys.replicas();
-    await this.redis.multi().zadd(key, at, name).zremrangebyscore(key, '-inf', at - keepMs).exec();
+    await this.redis
+      .multi()
+      .zadd(key, at, name)
+      .zremrangebyscore(key, '-inf', at - keepMs)
+      .exec();
   }
 
   /** Replicas heard from since `since` (epoch ms), most recent first, with when they last were. */

@@ -45,14 +45,21 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     dueSoon: DueSoonSignal,
   ) {
     // A tenth of the interval between visits of one shard: a lag of ~100 ms at the default 1 s.
-    this.timers = new ShardTimers(Math.max(5, Math.round(env.SWEEP_INTERVAL_MS / 10)), env.SWEEP_INTERVAL_MS, (shard) => void this.sweepDue(shard));
+    this.timers = new ShardTimers(
+      Math.max(5, Math.round(env.SWEEP_INTERVAL_MS / 10)),
+      env.SWEEP_INTERVAL_MS,
+      (shard) => void this.sweepDue(shard),
+    );
     dueSoon.listen((roomId, dueInMs) => {
       if (!this.stopping) this.timers.armNoLaterThan(keys.shardOf(roomId), dueInMs);
     });
   }
 
   onApplicationBootstrap(): void {
-    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.tick(), this.env.SWEEP_INTERVAL_MS));
+    this.scheduler.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => this.tick(), this.env.SWEEP_INTERVAL_MS),
+    );
   }
 
   async beforeApplicationShutdown(): Promise<void> {

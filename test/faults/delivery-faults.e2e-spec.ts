@@ -13,9 +13,20 @@ const SDKAPPID = 1400000000;
 const KEY = '5bd2850fff3ecb11d7c805251c51ee463a25727bddc2385f3fa8bfee1bb93b5e';
 const ADMIN_TOKEN = 'operator-token-0123456789abcdef';
 /** The delivery settings at their defaults (the tests' FAST_TIMINGS shorten them elsewhere). */
-const DEFAULT_DELIVERY = { DELIVERY_POLL_MS: '200', DELIVERY_BACKOFF_MS: '500', DELIVERY_BACKOFF_MAX_MS: '10000', DELIVERY_CLAIM_IDLE_MS: '30000' };
+const DEFAULT_DELIVERY = {
+  DELIVERY_POLL_MS: '200',
+  DELIVERY_BACKOFF_MS: '500',
+  DELIVERY_BACKOFF_MAX_MS: '10000',
+  DELIVERY_CLAIM_IDLE_MS: '30000',
+};
 /** Lives that do not time out during a test: they end when the test ends them. */
-const LONG_LIVES = { HEARTBEAT_TIMEOUT_MS: '120000', SUSPECT_AFTER_MS: '60000', HEARTBEAT_INTERVAL_MS: '10000', TIMEOUT_MIN_MS: '1000', TIMEOUT_MAX_MS: '300000' };
+const LONG_LIVES = {
+  HEARTBEAT_TIMEOUT_MS: '120000',
+  SUSPECT_AFTER_MS: '60000',
+  HEARTBEAT_INTERVAL_MS: '10000',
+  TIMEOUT_MIN_MS: '1000',
+  TIMEOUT_MAX_MS: '300000',
+};
 
 /**
  * The four faults of issue 11, each with real processes: a webhook receiver down (503) or IM refusing (70001)
@@ -58,14 +69,17 @@ describe('delivery under faults', () => {
     return app;
   };
   const endedAtIm = (prefix: string) => im.messages.filter((m) => m.groupId.startsWith(prefix) && m.data?.type === 'LIVE_ENDED');
-  const accepted = (prefix: string) => receiver.requests.filter((r) => r.json?.roomId?.startsWith(prefix) && r.verificationError === null && r.answeredWith === 200);
+  const accepted = (prefix: string) =>
+    receiver.requests.filter((r) => r.json?.roomId?.startsWith(prefix) && r.verificationError === null && r.answeredWith === 200);
 
   it('backend down for 90 s: viewers are told within seconds meanwhile, and every event arrives, in order, once it is back', async () => {
     const replicas = [await start({ ...DEFAULT_DELIVERY, ...LONG_LIVES }), await start({ ...DEFAULT_DELIVERY, ...LONG_LIVES })];
     const outageEnds = Date.now() + 90000;
     receiver.respondTo = () => (Date.now() < outageEnds ? 503 : undefined);
     const rooms = Array.from({ length: 150 }, (_, i) => `down-${i}`);
-    await Promise.all(rooms.map((room, i) => replicas[i % 2].post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })));
+    await Promise.all(
+      rooms.map((room, i) => replicas[i % 2].post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' })),
+    );
     const endedAt = Date.now();
     await Promise.all(rooms.map((room, i) => replicas[i % 2].post(`/v1/rooms/${room}/end`, { liveId: `${room}-live`, anchorId: 'a' })));
 
@@ -79,7 +93,9 @@ describe('delivery under faults', () => {
     const metrics = await (await fetch(`${replicas[0].url}/metrics`)).text();
     expect(sampleValue(metrics, 'led_lane_failing_seconds', { lane: webhookLaneName(receiver.url) })).toBeGreaterThan(0);
     const lanes = (await replicas[0].get('/v1/admin/deliveries', { authorization: `Bearer ${ADMIN_TOKEN}` })).body;
-    expect(lanes.find((l: any) => l.lane === webhookLaneName(receiver.url))).toMatchObject({ failing: { error: expect.stringContaining('503') } });
+    expect(lanes.find((l: any) => l.lane === webhookLaneName(receiver.url))).toMatchObject({
+      failing: { error: expect.stringContaining('503') },
+    });
 
     // Back after 90 s: every event arrives (none dead-lettered), each live's in seq order.
     await waitFor(() => accepted('down-').length >= 2 * rooms.length, 90000 + 30000, 'every webhook after the outage');
@@ -90,7 +106,9 @@ describe('delivery under faults', () => {
       const lastStart = Math.max(...attempts.filter((r) => r.json.seq === 1).map((r) => r.at));
       const firstEnd = Math.min(...attempts.filter((r) => r.json.seq === 2).map((r) => r.at));
       expect(firstEnd).toBeGreaterThanOrEqual(lastStart);
-      expect(new Set(attempts.filter((r) => r.answeredWith === 200).map((r) => `${r.json.liveId}:${r.json.seq}`))).toEqual(new Set([`${room}-live:1`, `${room}-live:2`]));
+      expect(new Set(attempts.filter((r) => r.answeredWith === 200).map((r) => `${r.json.liveId}:${r.json.seq}`))).toEqual(
+        new Set([`${room}-live:1`, `${room}-live:2`]),
+      );
     }
   }, 240000);
 
@@ -139,7 +157,11 @@ describe('delivery under faults', () => {
       for (const room of rooms) await stuck.post(`/v1/rooms/${room}/end`, { liveId: `${room}-live`, anchorId: 'a' });
       await waitFor(() => blackHole.connections > 0, 10000, 'the stuck replica holding deliveries');
       await start(fast);
-      await waitFor(() => new Set(endedAtIm('stuck-').map((m) => m.groupId)).size >= rooms.length, 20000, 'every LIVE_ENDED through the other replica');
+      await waitFor(
+        () => new Set(endedAtIm('stuck-').map((m) => m.groupId)).size >= rooms.length,
+        20000,
+        'every LIVE_ENDED through the other replica',
+      );
       const metrics = await (await fetch(`${stuck.url}/metrics`)).text();
       expect(sampleValue(metrics, 'led_lane_handed_back_total', { lane: 'tencent-im' })).toBeGreaterThan(0);
     } finally {
@@ -149,21 +171,32 @@ describe('delivery under faults', () => {
 
   it.each([
     ['restarted empty', (r: RedisServer) => r.restartEmpty()],
-    ['flushed (FLUSHALL)', async (r: RedisServer) => {
-      const client = r.client();
-      await client.flushall();
-      client.disconnect();
-    }],
-  ])('Redis %s: a new live is delivered without a restart', async (_name, loseData) => {
-    const svc = await start({ NOTIFIERS: 'webhook' });
-    await svc.post('/v1/rooms/before/heartbeat', { liveId: 'before-live', anchorId: 'a', timeoutMs: 60000 });
-    await waitFor(() => accepted('before').length === 1, 10000, 'the first live delivered');
-    await loseData(redis);
-    await waitFor(async () => (await svc.post('/v1/rooms/after/heartbeat', { liveId: 'after-live', anchorId: 'a', timeoutMs: 60000 })).status === 200, 10000, 'heartbeats accepted again');
-    await waitFor(() => accepted('after').length === 1, 10000, "the new live's event delivered");
-    const metrics = await (await fetch(`${svc.url}/metrics`)).text();
-    expect(sampleValue(metrics, 'led_outbox_groups_recreated_total')).toBeGreaterThan(0);
-  }, 40000);
+    [
+      'flushed (FLUSHALL)',
+      async (r: RedisServer) => {
+        const client = r.client();
+        await client.flushall();
+        client.disconnect();
+      },
+    ],
+  ])(
+    'Redis %s: a new live is delivered without a restart',
+    async (_name, loseData) => {
+      const svc = await start({ NOTIFIERS: 'webhook' });
+      await svc.post('/v1/rooms/before/heartbeat', { liveId: 'before-live', anchorId: 'a', timeoutMs: 60000 });
+      await waitFor(() => accepted('before').length === 1, 10000, 'the first live delivered');
+      await loseData(redis);
+      await waitFor(
+        async () => (await svc.post('/v1/rooms/after/heartbeat', { liveId: 'after-live', anchorId: 'a', timeoutMs: 60000 })).status === 200,
+        10000,
+        'heartbeats accepted again',
+      );
+      await waitFor(() => accepted('after').length === 1, 10000, "the new live's event delivered");
+      const metrics = await (await fetch(`${svc.url}/metrics`)).text();
+      expect(sampleValue(metrics, 'led_outbox_groups_recreated_total')).toBeGreaterThan(0);
+    },
+    40000,
+  );
 
   it('removes the consumers of replicas that stopped, gracefully or not', async () => {
     const fast = { NOTIFIERS: 'webhook', DELIVERY_CLAIM_IDLE_MS: '500', DELIVERY_BACKOFF_MAX_MS: '200' };
@@ -175,7 +208,21 @@ describe('delivery under faults', () => {
     try {
       // A replica that died holding an entry: its consumer is left behind.
       const key = (await client.keys('led:{*}:outbox'))[0];
-      await client.xadd(key, '*', 'event', JSON.stringify({ id: 'gone-live:1:0', type: 'live.started', seq: 1, roomId: 'gone-room', liveId: 'gone-live', anchorId: 'a', groupId: 'g', at: Date.now() }));
+      await client.xadd(
+        key,
+        '*',
+        'event',
+        JSON.stringify({
+          id: 'gone-live:1:0',
+          type: 'live.started',
+          seq: 1,
+          roomId: 'gone-room',
+          liveId: 'gone-live',
+          anchorId: 'a',
+          groupId: 'g',
+          at: Date.now(),
+        }),
+      );
       await client.xreadgroup('GROUP', lane, 'dead-replica', 'COUNT', 100, 'STREAMS', key, '>');
       await apps.splice(apps.indexOf(leaving), 1)[0].close();
       const consumers = async () => {

@@ -13,8 +13,12 @@ describe('an end that overtakes the first heartbeat (issue 13 case 3)', () => {
 
   beforeAll(async () => {
     stack = await DetectionStack.start({
-      HEARTBEAT_TIMEOUT_MS: String(TIMEOUT_MS), SUSPECT_AFTER_MS: '1000', HEARTBEAT_INTERVAL_MS: '250', TIMEOUT_MIN_MS: String(TIMEOUT_MS),
-      SWEEP_INTERVAL_MS: '100', TENCENT_IM_DISCONNECT_GRACE_MS: '500',
+      HEARTBEAT_TIMEOUT_MS: String(TIMEOUT_MS),
+      SUSPECT_AFTER_MS: '1000',
+      HEARTBEAT_INTERVAL_MS: '250',
+      TIMEOUT_MIN_MS: String(TIMEOUT_MS),
+      SWEEP_INTERVAL_MS: '100',
+      TENCENT_IM_DISCONNECT_GRACE_MS: '500',
     });
   });
 
@@ -62,7 +66,13 @@ describe('an end that overtakes the first heartbeat (issue 13 case 3)', () => {
       if (url.endsWith('/end')) endAnswered();
       return response;
     };
-    const client = new AnchorClient({ baseUrl: stack.service.url, roomId: 'stopped-room', liveId: 'stopped-live', anchorId: 'anchor-s', fetch: network });
+    const client = new AnchorClient({
+      baseUrl: stack.service.url,
+      roomId: 'stopped-room',
+      liveId: 'stopped-live',
+      anchorId: 'anchor-s',
+      fetch: network,
+    });
     const ended: string[] = [];
     client.on('ended', (reason: string) => ended.push(reason));
     const started = client.start().catch((err: Error) => err);

@@ -88,15 +88,30 @@ describe('event ids across lost writes and reused liveIds', () => {
     await waitFor(() => hooks('fo-room', 'live.started').length > 0, 10000, 'live.started delivered');
     // The replica has the live as started (seq 1), then falls behind.
     await waitFor(async () => (await replicaClient.keys('led:{*}:rooms')).length > 0, 10000, 'the replica to copy the live');
-    await waitFor(async () => {
-      const [primaryOffset, replicaOffset] = await Promise.all([offset(primary.url, 'master_repl_offset'), offset(replica.url, 'slave_repl_offset')]);
-      return primaryOffset === replicaOffset;
-    }, 10000, 'the replica in step');
+    await waitFor(
+      async () => {
+        const [primaryOffset, replicaOffset] = await Promise.all([
+          offset(primary.url, 'master_repl_offset'),
+          offset(replica.url, 'slave_repl_offset'),
+        ]);
+        return primaryOffset === replicaOffset;
+      },
+      10000,
+      'the replica in step',
+    );
     link.hold();
 
-    await waitFor(() => notices('fo-room', 'LIVE_INTERRUPTED').length > 0 && hooks('fo-room', 'live.interrupted').length > 0, 15000, 'the interruption told');
+    await waitFor(
+      () => notices('fo-room', 'LIVE_INTERRUPTED').length > 0 && hooks('fo-room', 'live.interrupted').length > 0,
+      15000,
+      'the interruption told',
+    );
     expect((await beat()).status).toBe(200);
-    await waitFor(() => notices('fo-room', 'LIVE_RESUMED').length > 0 && hooks('fo-room', 'live.resumed').length > 0, 15000, 'the resumption told');
+    await waitFor(
+      () => notices('fo-room', 'LIVE_RESUMED').length > 0 && hooks('fo-room', 'live.resumed').length > 0,
+      15000,
+      'the resumption told',
+    );
 
     // The primary dies; the replica, which never saw seq 2 and 3, is promoted and takes the address.
     await primary.stop('SIGKILL');
@@ -104,7 +119,11 @@ describe('event ids across lost writes and reused liveIds', () => {
     front.retarget(replica.port);
 
     await waitFor(async () => (await beat()).status === 200, 15000, 'beats answered by the promoted replica');
-    await waitFor(async () => (await svc.post('/v1/rooms/fo-room/end', { liveId: 'fo-live', anchorId: 'fo-anchor' })).status === 200, 15000, 'the end accepted');
+    await waitFor(
+      async () => (await svc.post('/v1/rooms/fo-room/end', { liveId: 'fo-live', anchorId: 'fo-anchor' })).status === 200,
+      15000,
+      'the end accepted',
+    );
 
     // Viewers are told: IM did not drop the ending as a repeat of an earlier notice.
     await waitFor(() => notices('fo-room', 'LIVE_ENDED').length > 0, 15000, 'LIVE_ENDED at IM');
@@ -132,12 +151,20 @@ describe('event ids across lost writes and reused liveIds', () => {
 
     expect((await svc.post('/v1/rooms/again-room/heartbeat', live)).status).toBe(200);
     expect((await svc.post('/v1/rooms/again-room/end', live)).status).toBe(200);
-    await waitFor(() => notices('again-room', 'LIVE_ENDED').length === 1 && hooks('again-room', 'live.ended').length === 1, 10000, 'the first ending told');
+    await waitFor(
+      () => notices('again-room', 'LIVE_ENDED').length === 1 && hooks('again-room', 'live.ended').length === 1,
+      10000,
+      'the first ending told',
+    );
     // Refused while remembered, a new live once forgotten.
     await waitFor(async () => (await svc.post('/v1/rooms/again-room/heartbeat', live)).status === 200, 10000, 'the liveId forgotten');
     expect((await svc.post('/v1/rooms/again-room/end', live)).status).toBe(200);
 
-    await waitFor(() => notices('again-room', 'LIVE_ENDED').length === 2 && hooks('again-room', 'live.ended').length >= 2, 10000, 'the second ending told');
+    await waitFor(
+      () => notices('again-room', 'LIVE_ENDED').length === 2 && hooks('again-room', 'live.ended').length >= 2,
+      10000,
+      'the second ending told',
+    );
     const ids = hooks('again-room', 'live.ended').map((r) => r.headers['webhook-id']);
     expect(new Set(ids).size).toBe(2);
     expect(ids.map((id) => parseEventId(id as string)?.seq)).toEqual([2, 2]);

@@ -64,8 +64,12 @@ describe('IM presence reports never fool the detector (issue 13 case 1)', () => 
 
   beforeAll(async () => {
     stack = await DetectionStack.start({
-      HEARTBEAT_TIMEOUT_MS: '6000', SUSPECT_AFTER_MS: '3000', HEARTBEAT_INTERVAL_MS: String(INTERVAL_MS), TIMEOUT_MIN_MS: '6000',
-      SWEEP_INTERVAL_MS: '200', TENCENT_IM_DISCONNECT_GRACE_MS: String(GRACE_MS),
+      HEARTBEAT_TIMEOUT_MS: '6000',
+      SUSPECT_AFTER_MS: '3000',
+      HEARTBEAT_INTERVAL_MS: String(INTERVAL_MS),
+      TIMEOUT_MIN_MS: '6000',
+      SWEEP_INTERVAL_MS: '200',
+      TENCENT_IM_DISCONNECT_GRACE_MS: String(GRACE_MS),
     });
   });
 

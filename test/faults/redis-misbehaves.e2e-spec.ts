@@ -152,7 +152,8 @@ describe('Redis full under maxmemory-policy noeviction', () => {
     expect(sampleValue(metrics, 'led_redis_errors_total', { source: 'request', kind: 'out_of_memory' })).toBeGreaterThanOrEqual(50);
     expect(sampleValue(metrics, 'led_redis_errors_total', { source: 'sweep', kind: 'out_of_memory' })).toBeGreaterThan(0);
     expect(falseNotices(receiver, fleet)).toEqual([]);
-    for (let anchor = 0; anchor < fleet.size; anchor++) expect((await svc.get(`/v1/rooms/${fleet.roomId(anchor)}`)).body.state).toBe('live');
+    for (let anchor = 0; anchor < fleet.size; anchor++)
+      expect((await svc.get(`/v1/rooms/${fleet.roomId(anchor)}`)).body.state).toBe('live');
   });
 });
 
@@ -282,7 +283,11 @@ describe('Redis not reachable at start-up', () => {
     const exit = await run.exited;
     expect(exit.code).toBe(1);
     expect(lines(run.output, new RegExp(`127\\.0\\.0\\.1:${redisPort}.* not reachable yet .*retrying`)).length).toBeGreaterThan(0);
-    expect(lastLine(run.output)).toMatch(new RegExp(`^Redis \\(standalone redis://127\\.0\\.0\\.1:${redisPort}/0\\) not reachable within 1500 ms \\(REDIS_STARTUP_TIMEOUT_MS\\): .*ECONNREFUSED`));
+    expect(lastLine(run.output)).toMatch(
+      new RegExp(
+        `^Redis \\(standalone redis://127\\.0\\.0\\.1:${redisPort}/0\\) not reachable within 1500 ms \\(REDIS_STARTUP_TIMEOUT_MS\\): .*ECONNREFUSED`,
+      ),
+    );
     expect(run.output).not.toContain('s3cret-pa55word');
     expect(run.output).not.toMatch(STACK_LINE);
   });

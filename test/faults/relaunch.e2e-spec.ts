@@ -41,7 +41,11 @@ describe('viewers of a relaunched broadcast (issue 13 case 4)', () => {
   beforeAll(async () => {
     stack = await DetectionStack.start({
       // The relaunch (2.8 s) comes well before L1's suspect point, as a real relaunch does.
-      HEARTBEAT_TIMEOUT_MS: '8000', SUSPECT_AFTER_MS: '4000', HEARTBEAT_INTERVAL_MS: '1000', TIMEOUT_MIN_MS: '8000', SWEEP_INTERVAL_MS: '200',
+      HEARTBEAT_TIMEOUT_MS: '8000',
+      SUSPECT_AFTER_MS: '4000',
+      HEARTBEAT_INTERVAL_MS: '1000',
+      TIMEOUT_MIN_MS: '8000',
+      SWEEP_INTERVAL_MS: '200',
     });
   });
 

@@ -60,7 +60,10 @@ describe('replicas', () => {
     fleet = new AnchorFleet(600, (anchor) => replicas[anchor % 3].url, 1500, 'many');
     fleet.start();
     await waitFor(() => receiver.distinctEvents({ type: 'live.started' }).length === 600, 60000, '600 lives started').catch((err) => {
-      const statuses = fleet!.results.reduce<Record<string, number>>((m, r) => ((m[String(r.status)] = (m[String(r.status)] ?? 0) + 1), m), {});
+      const statuses = fleet!.results.reduce<Record<string, number>>(
+        (m, r) => ((m[String(r.status)] = (m[String(r.status)] ?? 0) + 1), m),
+        {},
+      );
       throw new Error(`${err.message}: got ${receiver.distinctEvents({ type: 'live.started' }).length}, beats ${JSON.stringify(statuses)}`);
     });
 
@@ -110,7 +113,11 @@ describe('replicas', () => {
       const parsed = parseEventId(String(id));
       return parsed && `${parsed.liveId}:${parsed.seq}`;
     };
-    await waitFor(() => expected.every((id) => receiver.requests.some((r) => liveAndSeq(r.headers['webhook-id']) === id)), 60000, 'every event delivered');
+    await waitFor(
+      () => expected.every((id) => receiver.requests.some((r) => liveAndSeq(r.headers['webhook-id']) === id)),
+      60000,
+      'every event delivered',
+    );
 
     const byKey = new Map<string, Set<string>>();
     for (const request of receiver.requests) {
@@ -138,7 +145,10 @@ describe('replicas', () => {
     const results = await Promise.all(beats);
     expect(await exitCode).toBe(0);
 
-    const accepted = results.map((r, i) => [r, i] as const).filter(([r]) => r.status === 200).map(([, i]) => i);
+    const accepted = results
+      .map((r, i) => [r, i] as const)
+      .filter(([r]) => r.status === 200)
+      .map(([, i]) => i);
     // Accepted (200), or refused as the server closes (503, or connection refused): never a 500.
     expect(results.filter((r) => ![200, 503, 'error'].includes(r.status))).toEqual([]);
     expect(accepted.length).toBeGreaterThan(0);
@@ -151,7 +161,10 @@ describe('replicas', () => {
     }
     const events = [];
     for (const key of await client.keys('led:{*}:outbox')) events.push(...(await client.xrange(key, '-', '+')));
-    const startedRooms = events.map(([, fields]) => JSON.parse(fields[1])).filter((e) => e.type === 'live.started').map((e) => e.roomId);
+    const startedRooms = events
+      .map(([, fields]) => JSON.parse(fields[1]))
+      .filter((e) => e.type === 'live.started')
+      .map((e) => e.roomId);
     client.disconnect();
 
     // Every accepted beat is stored; every stored live is whole and has its started event.

@@ -17,8 +17,16 @@ describe('short outages of our own (issue 13 case 5)', () => {
   beforeAll(async () => {
     // The production defaults: every timing derived from HEARTBEAT_TIMEOUT_MS (an empty value unsets the test default).
     stack = await DetectionStack.start({
-      HEARTBEAT_TIMEOUT_MS: '20000', SUSPECT_AFTER_MS: '', HEARTBEAT_INTERVAL_MS: '', TIMEOUT_MIN_MS: '', TIMEOUT_MAX_MS: '',
-      SWEEP_INTERVAL_MS: '', SWEEP_GAP_MS: '', HEARTBEAT_RATE_PER_SEC: '', HEARTBEAT_RATE_BURST: '', TENCENT_IM_DISCONNECT_GRACE_MS: '',
+      HEARTBEAT_TIMEOUT_MS: '20000',
+      SUSPECT_AFTER_MS: '',
+      HEARTBEAT_INTERVAL_MS: '',
+      TIMEOUT_MIN_MS: '',
+      TIMEOUT_MAX_MS: '',
+      SWEEP_INTERVAL_MS: '',
+      SWEEP_GAP_MS: '',
+      HEARTBEAT_RATE_PER_SEC: '',
+      HEARTBEAT_RATE_BURST: '',
+      TENCENT_IM_DISCONNECT_GRACE_MS: '',
     });
   });
 
@@ -32,7 +40,13 @@ describe('short outages of our own (issue 13 case 5)', () => {
     const beats: number[][] = [];
     const anchors = Array.from({ length: ANCHORS }, (_, i) => {
       beats.push([]);
-      const client = new AnchorClient({ baseUrl: stack.service.url, roomId: `short-room-${i}`, liveId: `short-live-${i}`, anchorId: `short-anchor-${i}`, timeoutMs: 5000 });
+      const client = new AnchorClient({
+        baseUrl: stack.service.url,
+        roomId: `short-room-${i}`,
+        liveId: `short-live-${i}`,
+        anchorId: `short-anchor-${i}`,
+        timeoutMs: 5000,
+      });
       client.on('beat', () => beats[i].push(Date.now()));
       client.on('error', () => undefined);
       return client;
@@ -46,7 +60,9 @@ describe('short outages of our own (issue 13 case 5)', () => {
     const allBeatSince = (t: number) =>
       waitFor(() => beats.every((b) => b.some((at) => at > t)), 15000, 'every anchor to beat again').catch(async (err: Error) => {
         const rooms = await Promise.all(anchors.map((_, i) => stack.room(`short-room-${i}`)));
-        throw new Error(`${err.message}; clients ${anchors.map((a) => a.state).join(',')}; rooms ${rooms.map((r) => `${r.state}/${r.reason}`).join(',')}`);
+        throw new Error(
+          `${err.message}; clients ${anchors.map((a) => a.state).join(',')}; rooms ${rooms.map((r) => `${r.state}/${r.reason}`).join(',')}`,
+        );
       });
     for (let r = 0; r < REPETITIONS; r++) {
       await stack.service.stop('SIGKILL');
@@ -61,7 +77,8 @@ describe('short outages of our own (issue 13 case 5)', () => {
     await allBeatSince(Date.now());
 
     await Promise.all(anchors.map((a) => a.stop()));
-    for (let i = 0; i < ANCHORS; i++) await waitFor(() => stack.toldViewers(`short-live-${i}`).includes('LIVE_ENDED normal'), 10000, `short-live-${i} ended`);
+    for (let i = 0; i < ANCHORS; i++)
+      await waitFor(() => stack.toldViewers(`short-live-${i}`).includes('LIVE_ENDED normal'), 10000, `short-live-${i} ended`);
     const told = Array.from({ length: ANCHORS }, (_, i) => stack.toldViewers(`short-live-${i}`));
     expect(told).toEqual(Array.from({ length: ANCHORS }, () => ['LIVE_ENDED normal']));
     const backend = Array.from({ length: ANCHORS }, (_, i) => stack.toldBackend(`short-live-${i}`));
@@ -69,7 +86,13 @@ describe('short outages of our own (issue 13 case 5)', () => {
   }, 240000);
 
   it('start-up refuses SWEEP_GAP_MS above SUSPECT_AFTER_MS, naming both', async () => {
-    const run = new ServiceRun({ REDIS_URL: stack.redis.url, SUSPECT_AFTER_MS: '3000', HEARTBEAT_TIMEOUT_MS: '6000', TIMEOUT_MIN_MS: '6000', SWEEP_GAP_MS: '4000' });
+    const run = new ServiceRun({
+      REDIS_URL: stack.redis.url,
+      SUSPECT_AFTER_MS: '3000',
+      HEARTBEAT_TIMEOUT_MS: '6000',
+      TIMEOUT_MIN_MS: '6000',
+      SWEEP_GAP_MS: '4000',
+    });
     const exit = await run.exited;
     expect(exit.code).not.toBe(0);
     expect(run.output).toMatch(/SWEEP_GAP_MS \(4000\) must not exceed SUSPECT_AFTER_MS \(3000\)/);

@@ -85,7 +85,8 @@ function documentedInstalls(): Array<{ name: string; args: string[] }> {
         const rest = words.slice(start + 2); // after the release name and the chart path
         const args: string[] = [];
         for (let j = 0; j < rest.length; j++) {
-          if (rest[j] === '-n' || rest[j] === '--namespace') j++; // rendered into the test namespace
+          if (rest[j] === '-n' || rest[j] === '--namespace')
+            j++; // rendered into the test namespace
           else args.push(rest[j]);
         }
         return { name: `${doc.slice(ROOT.length + 1)} install command ${i + 1}`, args };
@@ -132,7 +133,9 @@ function containerEnvironment(objects: K8sObject[], documented: Map<string, Set<
   const secret = (name: string, wantedKey?: string): Record<string, string> => {
     const object = rendered('Secret', name);
     if (object)
-      return Object.fromEntries(Object.entries((object.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+      return Object.fromEntries(
+        Object.entries((object.data ?? {}) as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]),
+      );
     // A Secret managed outside the chart: the keys the documentation creates, or the one key a secretKeyRef names.
     const keys = documented.get(name) ?? new Set(wantedKey ? [wantedKey] : []);
     if (keys.size === 0) throw new Error(`Secret ${name} is neither rendered nor created by a documented command`);
@@ -206,8 +209,25 @@ function makeTlsFiles(dir: string): TlsFiles {
   const key = join(dir, 'redis.key');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1',
-      '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', key, '-out', cert],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:P-256',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+    ],
     { stdio: 'ignore' },
   );
   return { cert, key };
@@ -249,7 +269,9 @@ describe('helm chart: the service starts with what the chart renders', () => {
 
   it('finds the defaults, every example and the documented install commands', () => {
     expect(RENDERINGS.length).toBeGreaterThanOrEqual(1 + EXAMPLES.length + 2);
-    expect(documented.get('live-end-detector-secrets')).toEqual(new Set(['WEBHOOK_SECRET', 'ADMIN_TOKEN', 'AUTH_JWT_SECRET', 'REDIS_PASSWORD']));
+    expect(documented.get('live-end-detector-secrets')).toEqual(
+      new Set(['WEBHOOK_SECRET', 'ADMIN_TOKEN', 'AUTH_JWT_SECRET', 'REDIS_PASSWORD']),
+    );
   });
 
   it.each(RENDERINGS)('$name: node dist/main.js becomes ready (GET /readyz 200)', async ({ args }) => {

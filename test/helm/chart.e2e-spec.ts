@@ -190,8 +190,7 @@ describe('helm chart: probes and pod lifecycle', () => {
   });
 
   it('optional objects stay off by default and render when enabled', () => {
-    for (const kind of ['Ingress', 'NetworkPolicy', 'ServiceMonitor', 'StatefulSet'])
-      expect(find(objects, kind)).toBeUndefined();
+    for (const kind of ['Ingress', 'NetworkPolicy', 'ServiceMonitor', 'StatefulSet']) expect(find(objects, kind)).toBeUndefined();
     // The only Secret of a default install holds the generated AUTH_JWT_SECRET (auth.mode jwt); without jwt, none.
     expect(Object.keys(secretData(objects))).toEqual(['AUTH_JWT_SECRET']);
     expect(find(render({ auth: { mode: 'none' } }), 'Secret')).toBeUndefined();
@@ -236,7 +235,12 @@ describe('helm chart: secrets', () => {
     const base = annotations(objects);
     expect(base['checksum/config']).toMatch(/^[a-f0-9]{64}$/);
     expect(base['checksum/secret']).toMatch(/^[a-f0-9]{64}$/);
-    const newSecret = annotations(render({ secrets: { ...secrets, ADMIN_TOKEN: 'another-admin-token-0123456789' }, config: { NOTIFIERS: 'log,webhook', WEBHOOK_URLS: 'https://backend.example/hook' } }));
+    const newSecret = annotations(
+      render({
+        secrets: { ...secrets, ADMIN_TOKEN: 'another-admin-token-0123456789' },
+        config: { NOTIFIERS: 'log,webhook', WEBHOOK_URLS: 'https://backend.example/hook' },
+      }),
+    );
     expect(newSecret['checksum/secret']).not.toBe(base['checksum/secret']);
     expect(newSecret['checksum/config']).toBe(base['checksum/config']);
     const newConfig = annotations(render({ secrets, config: { NOTIFIERS: 'log,webhook', WEBHOOK_URLS: 'https://other.example/hook' } }));
@@ -273,13 +277,21 @@ describe('helm chart: Grafana dashboard and alert rules (files/)', () => {
   });
 
   it('grafanaDashboard.enabled: a ConfigMap the Grafana sidecar picks up (grafana_dashboard: "1") holding the dashboard file', () => {
-    const map = get(render({ grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'Live' } } }), 'ConfigMap', 'led-live-end-detector-dashboard');
+    const map = get(
+      render({ grafanaDashboard: { enabled: true, annotations: { grafana_folder: 'Live' } } }),
+      'ConfigMap',
+      'led-live-end-detector-dashboard',
+    );
     expect(map.metadata.labels).toMatchObject({ grafana_dashboard: '1', 'app.kubernetes.io/name': 'live-end-detector' });
     expect(map.metadata.annotations).toEqual({ grafana_folder: 'Live' });
     expect(map.metadata.namespace).toBe('live');
     expect(Object.keys(map.data)).toEqual(['live-end-detector.json']);
     expect(JSON.parse(map.data['live-end-detector.json'])).toEqual(dashboardFile);
-    const elsewhere = get(render({ grafanaDashboard: { enabled: true, namespace: 'monitoring', label: 'dashboards', labelValue: 'led' } }), 'ConfigMap', 'led-live-end-detector-dashboard');
+    const elsewhere = get(
+      render({ grafanaDashboard: { enabled: true, namespace: 'monitoring', label: 'dashboards', labelValue: 'led' } }),
+      'ConfigMap',
+      'led-live-end-detector-dashboard',
+    );
     expect(elsewhere.metadata.namespace).toBe('monitoring');
     expect(elsewhere.metadata.labels).toMatchObject({ dashboards: 'led' });
     expect(elsewhere.metadata.labels?.grafana_dashboard).toBeUndefined();
@@ -298,7 +310,11 @@ describe('helm chart: Grafana dashboard and alert rules (files/)', () => {
 describe('helm chart: values.schema.json', () => {
   it.each([
     ['a wrong type', { replicaCount: 'two' }, /replicaCount: Invalid type/],
-    ['a number where an environment variable (string) is expected', { config: { HEARTBEAT_TIMEOUT_MS: 20000 } }, /config.HEARTBEAT_TIMEOUT_MS: Invalid type/],
+    [
+      'a number where an environment variable (string) is expected',
+      { config: { HEARTBEAT_TIMEOUT_MS: 20000 } },
+      /config.HEARTBEAT_TIMEOUT_MS: Invalid type/,
+    ],
     ['an unknown top-level key', { replicas: 3 }, /Additional property replicas is not allowed/],
     ['an unknown nested key', { redis: { internal: { persistance: { size: '1Gi' } } } }, /Additional property persistance is not allowed/],
     ['an unknown probe field', { livenessProbe: { path: '/x' } }, /Additional property path is not allowed/],

@@ -12,7 +12,7 @@ export interface K8sObject {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  [field: string]: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  [field: string]: any;
 }
 
 let helmPath: string | undefined;
@@ -91,7 +91,8 @@ export function find(objects: K8sObject[], kind: string, name?: string): K8sObje
 
 export function get(objects: K8sObject[], kind: string, name?: string): K8sObject {
   const object = find(objects, kind, name);
-  if (!object) throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered; got ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  if (!object)
+    throw new Error(`no ${kind}${name ? ` ${name}` : ''} rendered; got ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
   return object;
 }
 

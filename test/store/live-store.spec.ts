@@ -163,7 +163,10 @@ describe('LiveStore (store tier)', () => {
     expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'interrupted', why: undefined });
     await tier.clock.advance(1);
     expect(await tier.lives.anchorReconnected('r7', 'anchor-7', '', 0)).toEqual({ outcome: 'resumed', why: undefined });
-    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({ outcome: 'ignored', why: 'not newer than the last report' });
+    expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toEqual({
+      outcome: 'ignored',
+      why: 'not newer than the last report',
+    });
     await tier.clock.advance(1);
     expect(await tier.lives.anchorDisconnected('r7', 'anchor-7', '', 3000, 0)).toMatchObject({ outcome: 'interrupted' });
     await tier.clock.advance(2999);
@@ -194,7 +197,12 @@ describe('LiveStore (store tier)', () => {
     expect(await tier.lives.end('r8', 'l8', 'anchor-1', 'normal')).toMatchObject({ kind: 'ended' });
 
     const events = await tier.outboxEvents('r8');
-    expect(events.map((e) => [e.type, e.seq])).toEqual([['live.started', 1], ['live.interrupted', 2], ['live.resumed', 3], ['live.ended', 2]]);
+    expect(events.map((e) => [e.type, e.seq])).toEqual([
+      ['live.started', 1],
+      ['live.interrupted', 2],
+      ['live.resumed', 3],
+      ['live.ended', 2],
+    ]);
     expect(new Set(events.map((e) => e.id)).size).toBe(4);
 
     // The same liveId again once forgotten (tombstone and record gone): its events get new ids too.

@@ -58,6 +58,17 @@ describe('key layout: TypeScript and Lua name the same keys', () => {
       ]);
     }
     // Every shard key name is covered above.
-    expect(Object.keys(SHARD_KEY).sort()).toEqual(['anchors', 'dead', 'due', 'ended', 'ending', 'gone', 'laneGate', 'outbox', 'rooms', 'sweep']);
+    expect(Object.keys(SHARD_KEY).sort()).toEqual([
+      'anchors',
+      'dead',
+      'due',
+      'ended',
+      'ending',
+      'gone',
+      'laneGate',
+      'outbox',
+      'rooms',
+      'sweep',
+    ]);
   });
 });

@@ -19,7 +19,8 @@ describe('outbox lanes read what the store wrote (store tier)', () => {
     const shard = tier.keys.shardOf('o-room');
     tier.outbox.useLanes([ordered, unordered]);
     expect(await tier.outbox.ensureLanes([shard])).toBe(2);
-    const beat = () => tier.lives.heartbeat({ roomId: 'o-room', liveId: 'o-live', anchorId: 'a', groupId: 'o-room', timeoutMs: 20000, suspectMs: 10000 });
+    const beat = () =>
+      tier.lives.heartbeat({ roomId: 'o-room', liveId: 'o-live', anchorId: 'a', groupId: 'o-room', timeoutMs: 20000, suspectMs: 10000 });
     await beat();
     await tier.clock.advance(10000);
     await tier.sweep();
@@ -31,7 +32,8 @@ describe('outbox lanes read what the store wrote (store tier)', () => {
     const all = await tier.outbox.take(shard, unordered, 'replica-1', 10);
     expect(all.map((entry) => entry.event)).toEqual(written);
 
-    let [entry, ...parked] = await tier.outbox.take(shard, ordered, 'replica-1', 10);
+    const [first, ...parked] = await tier.outbox.take(shard, ordered, 'replica-1', 10);
+    let entry: typeof first | null = first;
     expect(parked).toEqual([]);
     const handed = [];
     while (entry) {

@@ -27,21 +27,51 @@ return seen
 /** The Lua table's short names (room-record.lua) for the TypeScript fields. */
 function asLuaSees(r: RoomRecord): Record<string, unknown> {
   const seen: Record<string, unknown> = {
-    l: r.liveId, a: r.anchorId, g: r.groupId, s: r.state, st: r.startedAt, hb: r.lastHeartbeatAt,
-    to: r.timeoutMs, su: r.suspectMs, q: r.seq, tat: r.rateTatUs ?? undefined,
-    en: r.endedAt ?? undefined, r: r.reason ?? undefined, pr: r.pendingReason ?? undefined,
-    da: r.disconnectedAt ?? undefined, df: r.disconnectedFrom ?? undefined,
-    pt: r.lastPresence?.at, po: r.lastPresence?.online,
+    l: r.liveId,
+    a: r.anchorId,
+    g: r.groupId,
+    s: r.state,
+    st: r.startedAt,
+    hb: r.lastHeartbeatAt,
+    to: r.timeoutMs,
+    su: r.suspectMs,
+    q: r.seq,
+    tat: r.rateTatUs ?? undefined,
+    en: r.endedAt ?? undefined,
+    r: r.reason ?? undefined,
+    pr: r.pendingReason ?? undefined,
+    da: r.disconnectedAt ?? undefined,
+    df: r.disconnectedFrom ?? undefined,
+    pt: r.lastPresence?.at,
+    po: r.lastPresence?.online,
   };
-  return Object.fromEntries(Object.entries(seen).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)]));
+  return Object.fromEntries(
+    Object.entries(seen)
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => [k, String(v)]),
+  );
 }
 
 function records(): RoomRecord[] {
   const hb = 1_800_000_123_456;
   const base: RoomRecord = {
-    roomId: 'room-1', liveId: 'live-1', anchorId: 'anchor-1', groupId: 'room-1', state: 'live',
-    startedAt: hb - 3_600_000, lastHeartbeatAt: hb, endedAt: null, reason: null, timeoutMs: 20000, suspectMs: 10000,
-    seq: 7, pendingReason: null, disconnectedAt: null, disconnectedFrom: null, rateTatUs: null, lastPresence: null,
+    roomId: 'room-1',
+    liveId: 'live-1',
+    anchorId: 'anchor-1',
+    groupId: 'room-1',
+    state: 'live',
+    startedAt: hb - 3_600_000,
+    lastHeartbeatAt: hb,
+    endedAt: null,
+    reason: null,
+    timeoutMs: 20000,
+    suspectMs: 10000,
+    seq: 7,
+    pendingReason: null,
+    disconnectedAt: null,
+    disconnectedFrom: null,
+    rateTatUs: null,
+    lastPresence: null,
   };
   const all: RoomRecord[] = [];
   for (const state of LIVE_STATES) {
@@ -59,7 +89,14 @@ function records(): RoomRecord[] {
   // The last IM presence report: online or offline, before or after the last beat, with a pending disconnect or not.
   all.push({ ...base, lastPresence: { at: hb + 200, online: true } });
   all.push({ ...base, lastPresence: { at: hb + 5000, online: false }, groupId: 'group-9' });
-  all.push({ ...base, state: 'interrupted', pendingReason: 'disconnect', disconnectedAt: hb + 300, disconnectedFrom: 'live', lastPresence: { at: hb + 100, online: false } });
+  all.push({
+    ...base,
+    state: 'interrupted',
+    pendingReason: 'disconnect',
+    disconnectedAt: hb + 300,
+    disconnectedFrom: 'live',
+    lastPresence: { at: hb + 100, online: false },
+  });
   all.push({ ...base, groupId: 'group-9' });
   all.push({ ...base, groupId: 'group-9', state: 'ended', reason: 'admin', endedAt: hb + 1, rateTatUs: hb * 1000 + 1 });
   all.push({ ...base, roomId: '房间-ü', liveId: 'ライブ-1', anchorId: 'ανκορ', groupId: '房间-ü', seq: 2 ** 31 + 5, timeoutMs: 3_600_000 });

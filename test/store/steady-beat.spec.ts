@@ -8,7 +8,15 @@ import { StoreTier } from './support/store-tier';
 describe('steady heartbeats (store tier)', () => {
   let tier: StoreTier;
   const beat = (roomId: string, extra: { anchorId?: string; timeoutMs?: number; suspectMs?: number; groupId?: string } = {}) =>
-    tier.lives.heartbeat({ roomId, liveId: `${roomId}-live`, anchorId: 'anchor-1', groupId: roomId, timeoutMs: 20000, suspectMs: 10000, ...extra });
+    tier.lives.heartbeat({
+      roomId,
+      liveId: `${roomId}-live`,
+      anchorId: 'anchor-1',
+      groupId: roomId,
+      timeoutMs: 20000,
+      suspectMs: 10000,
+      ...extra,
+    });
   const record = async (roomId: string) => {
     const packed = await tier.redis.hgetBuffer(tier.keys.rooms(tier.keys.shardOf(roomId)), roomId);
     return decodeRoomRecord(roomId, packed!);
@@ -25,10 +33,22 @@ describe('steady heartbeats (store tier)', () => {
     const start = tier.clock.now();
     expect(await beat('s1', { groupId: '@TGS#g' })).toMatchObject({ kind: 'ok', deadline: start + 20000 });
     await tier.clock.advance(5000);
-    expect(await beat('s1', { groupId: 'ignored-after-start', timeoutMs: 30000, suspectMs: 15000 })).toEqual({ kind: 'ok', deadline: start + 35000, transitions: [] });
+    expect(await beat('s1', { groupId: 'ignored-after-start', timeoutMs: 30000, suspectMs: 15000 })).toEqual({
+      kind: 'ok',
+      deadline: start + 35000,
+      transitions: [],
+    });
     expect(await record('s1')).toMatchObject({
-      state: 'live', liveId: 's1-live', anchorId: 'anchor-1', groupId: '@TGS#g', startedAt: start, lastHeartbeatAt: start + 5000,
-      timeoutMs: 30000, suspectMs: 15000, seq: 1, pendingReason: null,
+      state: 'live',
+      liveId: 's1-live',
+      anchorId: 'anchor-1',
+      groupId: '@TGS#g',
+      startedAt: start,
+      lastHeartbeatAt: start + 5000,
+      timeoutMs: 30000,
+      suspectMs: 15000,
+      seq: 1,
+      pendingReason: null,
     });
     expect(Number(await tier.redis.zscore(tier.keys.due(tier.keys.shardOf('s1')), 's1'))).toBe(start + 20000);
     // Judged at the new suspect point, not the old one.
@@ -62,8 +82,11 @@ describe('steady heartbeats (store tier)', () => {
     await beat('s3');
     await tier.lives.end('s3', 's3-live', 'anchor-1', 'normal');
     expect(await beat('s3')).toMatchObject({ kind: 'gone', reason: 'normal' });
-    expect(await tier.lives.heartbeat({ roomId: 's3', liveId: 'next', anchorId: 'anchor-1', groupId: 's3', timeoutMs: 20000, suspectMs: 10000 })).toMatchObject({
-      kind: 'ok', transitions: [{ type: 'started', reason: null, count: 1 }],
+    expect(
+      await tier.lives.heartbeat({ roomId: 's3', liveId: 'next', anchorId: 'anchor-1', groupId: 's3', timeoutMs: 20000, suspectMs: 10000 }),
+    ).toMatchObject({
+      kind: 'ok',
+      transitions: [{ type: 'started', reason: null, count: 1 }],
     });
   });
 });

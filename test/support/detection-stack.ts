@@ -47,16 +47,25 @@ export class DetectionStack {
 
   /** The notices the viewers of `liveId` got, in arrival order: "TYPE" or "TYPE reason". */
   toldViewers(liveId: string): string[] {
-    return this.viewers.messages.filter((m) => m.data?.liveId === liveId).map((m) => (m.data.reason ? `${m.data.type} ${m.data.reason}` : m.data.type));
+    return this.viewers.messages
+      .filter((m) => m.data?.liveId === liveId)
+      .map((m) => (m.data.reason ? `${m.data.type} ${m.data.reason}` : m.data.type));
   }
 
   /** The events the business backend got about `liveId`: "type" or "type reason". */
   toldBackend(liveId: string): string[] {
-    return this.backend.requests.map((r) => r.json).filter((e) => e?.liveId === liveId).map((e) => (e.reason ? `${e.type} ${e.reason}` : e.type));
+    return this.backend.requests
+      .map((r) => r.json)
+      .filter((e) => e?.liveId === liveId)
+      .map((e) => (e.reason ? `${e.type} ${e.reason}` : e.type));
   }
 
   async post(path: string, body: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(this.service.url + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response = await fetch(this.service.url + path, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     const text = await response.text();
     return { status: response.status, body: text ? JSON.parse(text) : null };
   }

@@ -24,7 +24,16 @@ interface Answer {
 
 const DEDUP_WINDOW_MS = 5 * 60 * 1000;
 const PRIORITIES = ['High', 'Normal', 'Low', 'Lowest'];
-const ELEMENT_TYPES = ['TIMTextElem', 'TIMCustomElem', 'TIMLocationElem', 'TIMFaceElem', 'TIMSoundElem', 'TIMImageElem', 'TIMFileElem', 'TIMVideoFileElem'];
+const ELEMENT_TYPES = [
+  'TIMTextElem',
+  'TIMCustomElem',
+  'TIMLocationElem',
+  'TIMFaceElem',
+  'TIMSoundElem',
+  'TIMImageElem',
+  'TIMFileElem',
+  'TIMVideoFileElem',
+];
 
 /**
  * A local stand-in for the Tencent Cloud IM REST API's send_group_msg, written from the public
@@ -112,7 +121,12 @@ export class FakeTencentIm {
     const scripted = this.scripted.shift() ?? {};
     const answer = (errorCode: number, extra: object = {}) => {
       this.requests.push({ path: url.pathname, query, body, errorCode, at: now });
-      const reply = { ActionStatus: errorCode === 0 ? 'OK' : 'FAIL', ErrorCode: errorCode, ErrorInfo: errorCode === 0 ? '' : `error ${errorCode}`, ...extra };
+      const reply = {
+        ActionStatus: errorCode === 0 ? 'OK' : 'FAIL',
+        ErrorCode: errorCode,
+        ErrorInfo: errorCode === 0 ? '' : `error ${errorCode}`,
+        ...extra,
+      };
       return { status: scripted.httpStatus ?? 200, reply, delayMs: scripted.delayMs ?? 0 };
     };
 
@@ -141,8 +155,13 @@ export class FakeTencentIm {
 
     const custom = body.MsgBody.find((e: any) => e.MsgType === 'TIMCustomElem');
     const message: GroupMessage = {
-      groupId: body.GroupId, random: body.Random, priority: body.MsgPriority ?? 'Normal', body,
-      data: custom ? JSON.parse(custom.MsgContent.Data) : null, usersig: query.get('usersig')!, at: now,
+      groupId: body.GroupId,
+      random: body.Random,
+      priority: body.MsgPriority ?? 'Normal',
+      body,
+      data: custom ? JSON.parse(custom.MsgContent.Data) : null,
+      usersig: query.get('usersig')!,
+      at: now,
       skipsCallbacks: (body.ForbidCallbackControl ?? []).map((f: string) => (f === 'ForbidBeforeSendMsgCallback' ? 'before' : 'after')),
     };
     // The documented de-duplication: same Random within five minutes → the later one is discarded.
@@ -217,7 +236,8 @@ function checkBody(body: any): number {
   if (body.MsgBody.filter((e: any) => e.MsgType === 'TIMCustomElem').length > 1) return 10004;
   if (body.ForbidCallbackControl !== undefined) {
     const flags = body.ForbidCallbackControl;
-    if (!Array.isArray(flags) || !flags.every((f: unknown) => f === 'ForbidBeforeSendMsgCallback' || f === 'ForbidAfterSendMsgCallback')) return 10004;
+    if (!Array.isArray(flags) || !flags.every((f: unknown) => f === 'ForbidBeforeSendMsgCallback' || f === 'ForbidAfterSendMsgCallback'))
+      return 10004;
   }
   if (Buffer.byteLength(JSON.stringify(body)) > 12 * 1024) return 80002;
   return 0;

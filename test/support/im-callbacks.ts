@@ -26,11 +26,20 @@ export interface HttpAnswer {
  */
 export function sendImCallback(baseUrl: string, command: string, body: string | object, opts: CallbackOptions = {}): Promise<HttpAnswer> {
   const params = new URLSearchParams({
-    SdkAppid: opts.sdkAppId ?? '1400000000', CallbackCommand: command, contenttype: 'json', ClientIP: '10.0.0.1', OptPlatform: 'Android',
+    SdkAppid: opts.sdkAppId ?? '1400000000',
+    CallbackCommand: command,
+    contenttype: 'json',
+    ClientIP: '10.0.0.1',
+    OptPlatform: 'Android',
   });
   if (opts.token) {
     const requestTime = String(opts.requestTime ?? Math.floor(Date.now() / 1000));
-    params.set('Sign', createHash('sha256').update(opts.token + requestTime).digest('hex'));
+    params.set(
+      'Sign',
+      createHash('sha256')
+        .update(opts.token + requestTime)
+        .digest('hex'),
+    );
     params.set('RequestTime', requestTime);
   }
   const bytes = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -43,7 +52,9 @@ export function sendImCallback(baseUrl: string, command: string, body: string | 
       let text = '';
       res.setEncoding('utf8');
       res.on('data', (chunk) => (text += chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: safeParse(text), tookMs: Date.now() - started }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json: safeParse(text), tookMs: Date.now() - started }),
+      );
     });
     req.on('error', reject);
     req.end(bytes);
@@ -130,8 +141,16 @@ export class ImCallbackSender {
 
   /** `Action` as IM names it, `Reason` as IM documents it, `EventTime` in epoch ms; resolves with the HTTP status. */
   async stateChange(account: string, action: 'Login' | 'Logout' | 'Disconnect', reason: string, eventTime: number): Promise<number> {
-    const body = { CallbackCommand: 'State.StateChange', EventTime: eventTime, Info: { Action: action, To_Account: account, Reason: reason } };
-    const answer = await sendImCallback(this.baseUrl(), 'State.StateChange', body, { token: this.token, sdkAppId: this.sdkAppId, contentType: 'application/json' });
+    const body = {
+      CallbackCommand: 'State.StateChange',
+      EventTime: eventTime,
+      Info: { Action: action, To_Account: account, Reason: reason },
+    };
+    const answer = await sendImCallback(this.baseUrl(), 'State.StateChange', body, {
+      token: this.token,
+      sdkAppId: this.sdkAppId,
+      contentType: 'application/json',
+    });
     return answer.status;
   }
 }

@@ -20,9 +20,7 @@ export function parseSamples(text: string): Sample[] {
 
 /** The value of one series (0 when absent, as a counter not yet incremented reads). */
 export function sampleValue(text: string, name: string, labels: Record<string, string> = {}): number {
-  const found = parseSamples(text).find(
-    (s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value),
-  );
+  const found = parseSamples(text).find((s) => s.name === name && Object.entries(labels).every(([key, value]) => s.labels[key] === value));
   return found?.value ?? 0;
 }
 

@@ -41,7 +41,10 @@ export class RedisClusterSet {
   }
 
   client(): Cluster {
-    return new Redis.Cluster(this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), { redisOptions: { maxRetriesPerRequest: 1 } });
+    return new Redis.Cluster(
+      this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      { redisOptions: { maxRetriesPerRequest: 1 } },
+    );
   }
 
   /** Keys matching `pattern` on every primary (KEYS on a cluster client would ask one node only). */

@@ -68,7 +68,11 @@ export class RedisSentinelSet {
     try {
       await Promise.all(sentinels.map((s) => s.launch(primary.port)));
       // Ready when the replica is in sync and every sentinel knows the replica and the other sentinels.
-      await waitFor(async () => String(await ask(replica.port, 'INFO', 'replication')).includes('master_link_status:up'), 20000, 'replica in sync');
+      await waitFor(
+        async () => String(await ask(replica.port, 'INFO', 'replication')).includes('master_link_status:up'),
+        20000,
+        'replica in sync',
+      );
       await waitFor(
         async () => {
           const views = await Promise.all(sentinels.map((s) => ask(s.port, 'SENTINEL', 'MASTER', master) as Promise<string[]>));

@@ -26,7 +26,10 @@ export class ServiceRun {
 
   constructor(env: Record<string, string>) {
     if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build before these tests`);
-    this.child = spawn(process.execPath, [MAIN], { env: { PATH: process.env.PATH, ...TEST_DEFAULTS, HOST: '127.0.0.1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(process.execPath, [MAIN], {
+      env: { PATH: process.env.PATH, ...TEST_DEFAULTS, HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     this.child.stdout!.on('data', (chunk) => (this.text += chunk));
     this.child.stderr!.on('data', (chunk) => (this.text += chunk));
     this.exited = new Promise((resolve) =>

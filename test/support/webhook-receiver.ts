@@ -48,10 +48,18 @@ export class WebhookReceiver {
       req.on('data', (chunk) => (body += chunk));
       req.on('end', () => {
         const verificationError = receiver.verify(body, req.headers);
-        const request: ReceivedRequest = { headers: req.headers, body, json: safeParse(body), at: Date.now(), verificationError, answeredWith: 0 };
+        const request: ReceivedRequest = {
+          headers: req.headers,
+          body,
+          json: safeParse(body),
+          at: Date.now(),
+          verificationError,
+          answeredWith: 0,
+        };
         receiver.requests.push(request);
         const decided = verificationError ? undefined : receiver.respondTo?.(safeParse(body));
-        const { status, headers } = typeof decided === 'number' ? { status: decided, headers: {} } : (decided ?? { status: undefined, headers: {} });
+        const { status, headers } =
+          typeof decided === 'number' ? { status: decided, headers: {} } : (decided ?? { status: undefined, headers: {} });
         const answered = verificationError ? 401 : (status ?? receiver.scripted.shift() ?? 200);
         const answer = verificationError ? JSON.stringify({ error: verificationError }) : receiver.answerBody;
         request.answeredWith = answered;

@@ -22,7 +22,9 @@ async function simulate(options: SimulationOptions): Promise<boolean> {
   const stack = await startStack(options);
   const stopStack = once(() => stack.stop());
   process.once('SIGINT', () => void stopStack().finally(() => process.exit(130)));
-  console.log(`service ${stack.service.url} (status page ${stack.service.url}/dashboard), Redis ${stack.redis.url}, viewers' IM ${stack.viewers.url}`);
+  console.log(
+    `service ${stack.service.url} (status page ${stack.service.url}/dashboard), Redis ${stack.redis.url}, viewers' IM ${stack.viewers.url}`,
+  );
 
   const anchors = assignRoles(options).map((role, i) => new SimAnchor(i, role, stack.service.url));
   const messages = stack.viewers.messages;
@@ -77,7 +79,10 @@ async function checkQuality(options: SimulationOptions): Promise<boolean> {
   const stopStack = once(() => stack.stop());
   process.once('SIGINT', () => void stopStack().finally(() => process.exit(130)));
   // The last anchor is the control that really crashes (and is reported offline); the others stay healthy.
-  const anchors = Array.from({ length: options.anchors }, (_, i) => new SimAnchor(i, i === options.anchors - 1 ? 'crash' : 'healthy', stack.service.url));
+  const anchors = Array.from(
+    { length: options.anchors },
+    (_, i) => new SimAnchor(i, i === options.anchors - 1 ? 'crash' : 'healthy', stack.service.url),
+  );
   try {
     for (let i = 0; i < anchors.length; i += 50) await Promise.all(anchors.slice(i, i + 50).map((a) => a.client.start()));
     const result = await runQuality(options, stack, anchors, (line) => console.log(line));
@@ -109,7 +114,7 @@ async function checkQuality(options: SimulationOptions): Promise<boolean> {
 function assignRoles(o: SimulationOptions): Role[] {
   const roles: Role[] = Array.from({ length: o.anchors }, (_, i) => (i < o.crash ? 'crash' : i < o.crash + o.blip ? 'blip' : 'healthy'));
   let seed = 42;
-  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
   for (let i = roles.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [roles[i], roles[j]] = [roles[j], roles[i]];

@@ -72,12 +72,14 @@ export function parseOptions(argv: string[]): SimulationOptions {
   };
   // A blip must outlast the suspect point (viewers see "reconnecting") and, with the client's
   // retry delay after the network returns (up to one beat interval), stay short of the timeout.
-  options.blipMs = values['blip-ms'] === undefined ? Math.round((options.suspectMs + options.timeoutMs - options.intervalMs) / 2) : int('blip-ms', 1);
+  options.blipMs =
+    values['blip-ms'] === undefined ? Math.round((options.suspectMs + options.timeoutMs - options.intervalMs) / 2) : int('blip-ms', 1);
   if (options.outageMaxMs < options.outageMinMs) throw new Error('--outage-max-ms must not be less than --outage-min-ms');
   // Crashes and blips belong to the crash mode; quality mode needs a control anchor besides the healthy ones.
   if (options.mode === 'quality') options.crash = options.blip = 0;
   if (options.mode === 'quality' && options.anchors < 2) throw new Error('--anchors must be at least 2 with --mode quality');
-  if (options.crash + options.blip > options.anchors) throw new Error(`--crash plus --blip (${options.crash + options.blip}) must not exceed --anchors (${options.anchors})`);
+  if (options.crash + options.blip > options.anchors)
+    throw new Error(`--crash plus --blip (${options.crash + options.blip}) must not exceed --anchors (${options.anchors})`);
   if (options.suspectMs >= options.timeoutMs) throw new Error('--suspect-ms must be less than --timeout-ms');
   if (options.intervalMs >= options.suspectMs) throw new Error('--interval-ms must be less than --suspect-ms');
   if (options.blipMs <= options.suspectMs || options.blipMs + options.intervalMs >= options.timeoutMs)

@@ -26,7 +26,12 @@ export interface QualityResult {
  * LIVE_INTERRUPTED or LIVE_ENDED the viewers get for them is false. A control anchor then crashes with an
  * honest offline report, and must end 'disconnect', so a pass cannot come from callbacks that do nothing.
  */
-export async function runQuality(options: SimulationOptions, stack: Stack, anchors: SimAnchor[], log: (line: string) => void): Promise<QualityResult> {
+export async function runQuality(
+  options: SimulationOptions,
+  stack: Stack,
+  anchors: SimAnchor[],
+  log: (line: string) => void,
+): Promise<QualityResult> {
   const sender = new ImCallbackSender(() => stack.service.url, String(SDKAPPID), CALLBACK_TOKEN);
   const random = seeded(7);
   const outages: QualityResult['outages'] = [];
@@ -58,7 +63,9 @@ export async function runQuality(options: SimulationOptions, stack: Stack, ancho
     await noise();
     await sleep(Math.max(options.suspectMs, 2 * options.intervalMs + 1000));
     const counts = falseCounts(stack.viewers.messages, healthy);
-    log(`outage ${r + 1}/${options.repeat}: ${kind} down ${((back - wentDown) / 1000).toFixed(1)} s; false LIVE_INTERRUPTED so far ${counts.interrupted} (${counts.byReport} by an IM report), false LIVE_ENDED ${counts.ended}`);
+    log(
+      `outage ${r + 1}/${options.repeat}: ${kind} down ${((back - wentDown) / 1000).toFixed(1)} s; false LIVE_INTERRUPTED so far ${counts.interrupted} (${counts.byReport} by an IM report), false LIVE_ENDED ${counts.ended}`,
+    );
   }
 
   // The control: the app dies and IM says so at once; the live must end 'disconnect', well before its timeout.
@@ -80,13 +87,22 @@ export async function runQuality(options: SimulationOptions, stack: Stack, ancho
       const told = noticesOf(stack.viewers.messages, a).filter((n) => n.type === type);
       return told.length === 0 ? null : `${a.roomId}: ${told.map((n) => n.reason ?? '-').join(', ')}`;
     });
-  const alive = check('healthy: the anchor client still live', healthy, (a) => (a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`));
-  return { checks: [never('LIVE_INTERRUPTED'), never('LIVE_ENDED'), alive, controlCheck], falseInterrupted: counts.interrupted, falseEnded: counts.ended, outages, reportsSent };
+  const alive = check('healthy: the anchor client still live', healthy, (a) =>
+    a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`,
+  );
+  return {
+    checks: [never('LIVE_INTERRUPTED'), never('LIVE_ENDED'), alive, controlCheck],
+    falseInterrupted: counts.interrupted,
+    falseEnded: counts.ended,
+    outages,
+    reportsSent,
+  };
 }
 
 /** Sends one kind of noise about a healthy anchor; resolves with the number of callbacks sent. */
 async function sendNoise(sender: ImCallbackSender, a: SimAnchor, kind: NoiseKind, random: () => number): Promise<number> {
-  const send = (action: 'Login' | 'Logout' | 'Disconnect', eventTime: number) => sender.stateChange(a.anchorId, action, IM_REASON[action], eventTime).catch(() => 0);
+  const send = (action: 'Login' | 'Logout' | 'Disconnect', eventTime: number) =>
+    sender.stateChange(a.anchorId, action, IM_REASON[action], eventTime).catch(() => 0);
   const now = Date.now();
   switch (kind) {
     case 'stale':

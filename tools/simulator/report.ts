@@ -9,7 +9,10 @@ export interface Check {
 }
 
 /** What the viewers of one live were told, in the live's own order (seq). */
-export function noticesOf(messages: GroupMessage[], anchor: SimAnchor): Array<{ type: string; reason: string | null; seq: number; receivedAt: number }> {
+export function noticesOf(
+  messages: GroupMessage[],
+  anchor: SimAnchor,
+): Array<{ type: string; reason: string | null; seq: number; receivedAt: number }> {
   return messages
     .filter((m) => m.data?.liveId === anchor.liveId)
     .map((m) => ({ type: m.data.type, reason: m.data.reason, seq: m.data.seq, receivedAt: m.at }))
@@ -18,35 +21,51 @@ export function noticesOf(messages: GroupMessage[], anchor: SimAnchor): Array<{ 
 
 /** The checks made while the healthy and blipped anchors still run. */
 export function checksWhileRunning(anchors: SimAnchor[], messages: GroupMessage[]): Check[] {
-  const crashed = check('crashed: viewers told LIVE_ENDED exactly once, reason timeout', anchors.filter((a) => a.role === 'crash'), (a) => {
-    const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
-    if (ended.length !== 1) return `${a.roomId}: ${ended.length} LIVE_ENDED notices`;
-    return ended[0].reason === 'timeout' ? null : `${a.roomId}: reason ${ended[0].reason}`;
-  });
-  const healthy = check('healthy: viewers never told LIVE_ENDED', anchors.filter((a) => a.role === 'healthy'), (a) => {
-    const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
-    if (ended.length > 0) return `${a.roomId}: told LIVE_ENDED (${ended[0].reason})`;
-    return a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`;
-  });
-  const blipped = check('blipped: LIVE_INTERRUPTED then LIVE_RESUMED, never LIVE_ENDED', anchors.filter((a) => a.role === 'blip'), (a) => {
-    const notices = noticesOf(messages, a);
-    if (notices.some((n) => n.type === 'LIVE_ENDED')) return `${a.roomId}: told LIVE_ENDED`;
-    const interrupted = notices.findIndex((n) => n.type === 'LIVE_INTERRUPTED');
-    const resumed = notices.findIndex((n) => n.type === 'LIVE_RESUMED');
-    if (interrupted < 0) return `${a.roomId}: no LIVE_INTERRUPTED`;
-    if (resumed < interrupted) return `${a.roomId}: no LIVE_RESUMED after LIVE_INTERRUPTED`;
-    return a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`;
-  });
+  const crashed = check(
+    'crashed: viewers told LIVE_ENDED exactly once, reason timeout',
+    anchors.filter((a) => a.role === 'crash'),
+    (a) => {
+      const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
+      if (ended.length !== 1) return `${a.roomId}: ${ended.length} LIVE_ENDED notices`;
+      return ended[0].reason === 'timeout' ? null : `${a.roomId}: reason ${ended[0].reason}`;
+    },
+  );
+  const healthy = check(
+    'healthy: viewers never told LIVE_ENDED',
+    anchors.filter((a) => a.role === 'healthy'),
+    (a) => {
+      const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
+      if (ended.length > 0) return `${a.roomId}: told LIVE_ENDED (${ended[0].reason})`;
+      return a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`;
+    },
+  );
+  const blipped = check(
+    'blipped: LIVE_INTERRUPTED then LIVE_RESUMED, never LIVE_ENDED',
+    anchors.filter((a) => a.role === 'blip'),
+    (a) => {
+      const notices = noticesOf(messages, a);
+      if (notices.some((n) => n.type === 'LIVE_ENDED')) return `${a.roomId}: told LIVE_ENDED`;
+      const interrupted = notices.findIndex((n) => n.type === 'LIVE_INTERRUPTED');
+      const resumed = notices.findIndex((n) => n.type === 'LIVE_RESUMED');
+      if (interrupted < 0) return `${a.roomId}: no LIVE_INTERRUPTED`;
+      if (resumed < interrupted) return `${a.roomId}: no LIVE_RESUMED after LIVE_INTERRUPTED`;
+      return a.state === 'live' ? null : `${a.roomId}: client is ${a.state}`;
+    },
+  );
   return [crashed, healthy, blipped];
 }
 
 /** After the survivors stopped through the client: each live ended once, reason normal. */
 export function checkNormalStops(anchors: SimAnchor[], messages: GroupMessage[]): Check {
-  return check('stopped normally: viewers told LIVE_ENDED once, reason normal', anchors.filter((a) => a.role !== 'crash'), (a) => {
-    const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
-    if (ended.length !== 1) return `${a.roomId}: ${ended.length} LIVE_ENDED notices`;
-    return ended[0].reason === 'normal' ? null : `${a.roomId}: reason ${ended[0].reason}`;
-  });
+  return check(
+    'stopped normally: viewers told LIVE_ENDED once, reason normal',
+    anchors.filter((a) => a.role !== 'crash'),
+    (a) => {
+      const ended = noticesOf(messages, a).filter((n) => n.type === 'LIVE_ENDED');
+      if (ended.length !== 1) return `${a.roomId}: ${ended.length} LIVE_ENDED notices`;
+      return ended[0].reason === 'normal' ? null : `${a.roomId}: reason ${ended[0].reason}`;
+    },
+  );
 }
 
 /** Crash to LIVE_ENDED received by the viewers, ms, for every crashed anchor whose viewers were told. */

@@ -22,8 +22,11 @@ export async function startStack(options: SimulationOptions): Promise<Stack> {
   // Killed and restarted in quality mode: with every write on disk, a restart loses nothing (AOF always).
   const redis = await RedisServer.start(['--appendfsync', 'always']);
   const timings = {
-    SUSPECT_AFTER_MS: options.suspectMs, HEARTBEAT_INTERVAL_MS: options.intervalMs, HEARTBEAT_TIMEOUT_MS: options.timeoutMs,
-    TIMEOUT_MIN_MS: options.timeoutMs, SWEEP_INTERVAL_MS: 200,
+    SUSPECT_AFTER_MS: options.suspectMs,
+    HEARTBEAT_INTERVAL_MS: options.intervalMs,
+    HEARTBEAT_TIMEOUT_MS: options.timeoutMs,
+    TIMEOUT_MIN_MS: options.timeoutMs,
+    SWEEP_INTERVAL_MS: 200,
   };
   const viewers = await FakeTencentIm.start(SDKAPPID, IM_KEY);
   let service: ServiceProcess;

@@ -59,6 +59,8 @@ export class AnchorClientError extends Error {
   }
 }
 
+/** An HTTP answer; `body` is the parsed JSON, whatever the service sent (read with runtime checks). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Answer = { status: number; body: any; retryAfterMs: number | null };
 
 type Outcome =
@@ -187,7 +189,8 @@ export class AnchorClient extends EventEmitter {
     for (let attempt = 1; ; attempt++) {
       const signal = AbortSignal.timeout(Math.max(1, giveUpAt - Date.now()));
       let answer = await this.post('end', { liveId, anchorId }, signal, false);
-      if (!('kind' in answer) && answer.status === 401 && this.options.getToken) answer = await this.post('end', { liveId, anchorId }, signal, true);
+      if (!('kind' in answer) && answer.status === 401 && this.options.getToken)
+        answer = await this.post('end', { liveId, anchorId }, signal, true);
       if (!('kind' in answer)) {
         if (answer.status === 200) return this.finish(typeof answer.body?.reason === 'string' ? answer.body.reason : 'normal');
         // 404: the live never started (or expired): there is nothing left to end.
@@ -202,7 +205,13 @@ export class AnchorClient extends EventEmitter {
       const waitMs = Math.max(retryAfterMs ?? 0, backoffDelay(attempt, this.options.retryBaseMs, this.retryCapMs()));
       if (Date.now() + waitMs >= giveUpAt) {
         // The service will still end the live by timeout; viewers hear later, not never.
-        this.report(new AnchorClientError(`could not end the live within ${this.options.endTimeoutMs} ms: ${error.message}`, error.status, error.body));
+        this.report(
+          new AnchorClientError(
+            `could not end the live within ${this.options.endTimeoutMs} ms: ${error.message}`,
+            error.status,
+            error.body,
+          ),
+        );
         return this.finish('unreachable');
       }
       this.report(error);

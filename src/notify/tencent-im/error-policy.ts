@@ -11,7 +11,8 @@ export type ErrorAction =
 const FREQUENCY_LIMITED = new Set([
   60007, // REST call frequency over limit
   60011, // SDKAppID request frequency over limit
-  60018, 60019, // requests too frequent
+  60018,
+  60019, // requests too frequent
   10006, // operation frequency limit
   10023, // one live group's 40 messages/s
 ]);
@@ -23,19 +24,23 @@ const TRANSIENT = new Set([
   70169, // internal time-out
   70500, // internal server error
   80003, // the app's before-send callback failed or timed out
-  20004, 20005, 90994, 90995, 91000, // internal errors listed for the message APIs
+  20004,
+  20005,
+  90994,
+  90995,
+  91000, // internal errors listed for the message APIs
 ]);
 
 const SIGNATURE_REFUSED = new Set([
   70001, // UserSig expired
-  60004, 60005, // account or signature check failed, "retry later"
+  60004,
+  60005, // account or signature check failed, "retry later"
 ]);
 
 const PERMANENT = new Set([
-  60002, 60003, 60006, 60009, 60010, 60012, 60015, 60016, 60017, 60020, 60021, 60025, 60026, 60027, 60028,
-  70002, 70003, 70005, 70009, 70013, 70014, 70016, 70020, 70051, 70107, 70402,
-  10003, 10004, 10007, 10010, 10015, 10016, 10017, 10019, 10026,
-  80001, 80002, 80004, 80005,
+  60002, 60003, 60006, 60009, 60010, 60012, 60015, 60016, 60017, 60020, 60021, 60025, 60026, 60027, 60028, 70002, 70003, 70005, 70009,
+  70013, 70014, 70016, 70020, 70051, 70107, 70402, 10003, 10004, 10007, 10010, 10015, 10016, 10017, 10019, 10026, 80001, 80002, 80004,
+  80005,
 ]);
 
 /** A frequency limit is per second: waiting about that long lets the window pass. */

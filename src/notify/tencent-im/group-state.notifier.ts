@@ -65,11 +65,16 @@ export class TencentImGroupStateNotifier implements Notifier {
       seq: event.seq,
     };
     const text = JSON.stringify(value);
-    if (Buffer.byteLength(text) > GROUP_ATTR_VALUE_MAX_BYTES) throw new DeliveryError(`${this.name}: value exceeds 4 KB`, false, 'too-large', undefined, 'im');
+    if (Buffer.byteLength(text) > GROUP_ATTR_VALUE_MAX_BYTES)
+      throw new DeliveryError(`${this.name}: value exceeds 4 KB`, false, 'too-large', undefined, 'im');
     await this.queue.acquire(SendPriority.Other, signal);
     let reply;
     try {
-      reply = await this.client.call(MODIFY_GROUP_ATTR, { GroupId: event.groupId, GroupAttr: [{ key: GROUP_STATE_KEY, value: text }] }, signal);
+      reply = await this.client.call(
+        MODIFY_GROUP_ATTR,
+        { GroupId: event.groupId, GroupAttr: [{ key: GROUP_STATE_KEY, value: text }] },
+        signal,
+      );
     } catch (err) {
       if (!(err instanceof ImTransportError)) throw err;
       throw new DeliveryError(`${this.name}: ${err.message}`, true, err.code, undefined, 'network');
@@ -79,6 +84,12 @@ export class TencentImGroupStateNotifier implements Notifier {
     const action = errorAction(reply.ErrorCode);
     // 10049: the group's attributes were written more than 5 times in a second; the next try waits.
     const retryable = action.kind !== 'permanent' || reply.ErrorCode === 10049;
-    throw new DeliveryError(message, retryable, reply.ErrorCode, action.kind === 'retry' ? action.retryAfterMs : reply.ErrorCode === 10049 ? 1000 : undefined, 'im');
+    throw new DeliveryError(
+      message,
+      retryable,
+      reply.ErrorCode,
+      action.kind === 'retry' ? action.retryAfterMs : reply.ErrorCode === 10049 ? 1000 : undefined,
+      'im',
+    );
   }
 }

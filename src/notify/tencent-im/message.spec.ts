@@ -3,8 +3,15 @@ import type { LiveEvent } from '../../events/live-event';
 import { groupMessage, messageRandom, viewerNotice } from './message';
 
 const ended: LiveEvent = {
-  id: 'L1:3', type: 'live.ended', seq: 3, roomId: 'r1', liveId: 'L1', anchorId: 'a1', groupId: '@TGS#r1',
-  reason: 'timeout', at: 1700000000123,
+  id: 'L1:3',
+  type: 'live.ended',
+  seq: 3,
+  roomId: 'r1',
+  liveId: 'L1',
+  anchorId: 'a1',
+  groupId: '@TGS#r1',
+  reason: 'timeout',
+  at: 1700000000123,
 };
 
 describe('viewer notice message', () => {
@@ -18,7 +25,13 @@ describe('viewer notice message', () => {
       MsgBody: [{ MsgType: 'TIMCustomElem', MsgContent: { Data: expect.any(String) } }],
     });
     expect(JSON.parse((body.MsgBody[0].MsgContent as { Data: string }).Data)).toEqual({
-      type: 'LIVE_ENDED', roomId: 'r1', liveId: 'L1', anchorId: 'a1', reason: 'timeout', at: 1700000000123, seq: 3,
+      type: 'LIVE_ENDED',
+      roomId: 'r1',
+      liveId: 'L1',
+      anchorId: 'a1',
+      reason: 'timeout',
+      at: 1700000000123,
+      seq: 3,
     });
   });
 
@@ -30,7 +43,8 @@ describe('viewer notice message', () => {
 
   it('adds the configured text to endings only', () => {
     expect(groupMessage(ended, 'LIVE_ENDED', 'The live has ended').MsgBody[1]).toEqual({
-      MsgType: 'TIMTextElem', MsgContent: { Text: 'The live has ended' },
+      MsgType: 'TIMTextElem',
+      MsgContent: { Text: 'The live has ended' },
     });
     expect(groupMessage({ ...ended, type: 'live.interrupted' }, 'LIVE_INTERRUPTED', 'x').MsgBody).toHaveLength(1);
   });
@@ -52,10 +66,29 @@ describe('viewer notice message', () => {
   });
 
   it('tells the viewers of a superseded live which live replaced it, in a notice old handlers ignore', () => {
-    const replacing: LiveEvent = { id: 'L2:1', type: 'live.started', seq: 1, roomId: 'r1', liveId: 'L2', anchorId: 'a1', groupId: '@TGS#r1', at: 1700000001000, previousLiveId: 'L1' };
+    const replacing: LiveEvent = {
+      id: 'L2:1',
+      type: 'live.started',
+      seq: 1,
+      roomId: 'r1',
+      liveId: 'L2',
+      anchorId: 'a1',
+      groupId: '@TGS#r1',
+      at: 1700000001000,
+      previousLiveId: 'L1',
+    };
     expect(viewerNotice(replacing)).toEqual({ type: 'LIVE_REPLACED', name: 'replaced' });
     const data = JSON.parse((groupMessage(replacing, 'LIVE_REPLACED').MsgBody[0].MsgContent as { Data: string }).Data);
-    expect(data).toEqual({ type: 'LIVE_REPLACED', roomId: 'r1', liveId: 'L2', anchorId: 'a1', reason: null, at: 1700000001000, seq: 1, previousLiveId: 'L1' });
+    expect(data).toEqual({
+      type: 'LIVE_REPLACED',
+      roomId: 'r1',
+      liveId: 'L2',
+      anchorId: 'a1',
+      reason: null,
+      at: 1700000001000,
+      seq: 1,
+      previousLiveId: 'L1',
+    });
     // Small: well under IM's 8 KB body limit even with long ids, and the usual fields stay where handlers read them.
     expect(JSON.stringify(data).length).toBeLessThan(200);
   });

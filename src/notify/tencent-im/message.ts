@@ -67,10 +67,7 @@ export interface GroupMessageBody {
   MsgPriority: 'High';
   /** send_group_msg's per-message switch (https://cloud.tencent.com/document/product/269/1629). */
   ForbidCallbackControl?: ForbidCallbackFlag[];
-  MsgBody: Array<
-    | { MsgType: 'TIMCustomElem'; MsgContent: { Data: string } }
-    | { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }
-  >;
+  MsgBody: Array<{ MsgType: 'TIMCustomElem'; MsgContent: { Data: string } } | { MsgType: 'TIMTextElem'; MsgContent: { Text: string } }>;
 }
 
 /**
@@ -78,7 +75,12 @@ export interface GroupMessageBody {
  * `forbidden` keeps the notice away from the app's own before/after send-message callbacks (by default both:
  * a business's moderation or archive need not see our notices, and a slow before-callback cannot hold one up).
  */
-export function groupMessage(event: LiveEvent, type: ViewerNoticeType, endedText?: string, forbidden: ForbiddenCallbacks = 'both'): GroupMessageBody {
+export function groupMessage(
+  event: LiveEvent,
+  type: ViewerNoticeType,
+  endedText?: string,
+  forbidden: ForbiddenCallbacks = 'both',
+): GroupMessageBody {
   const data: ViewerNoticeData = {
     type,
     roomId: event.roomId,

@@ -13,8 +13,7 @@ export interface UserSigDocument {
 
 /** Base64 of HMAC-SHA256 (keyed with the console key as UTF-8 text) over the four `TLS.x:value\n` lines. */
 export function userSigHmac(key: string, identifier: string, sdkAppId: number, time: number, expire: number): string {
-  const content =
-    `TLS.identifier:${identifier}\n` + `TLS.sdkappid:${sdkAppId}\n` + `TLS.time:${time}\n` + `TLS.expire:${expire}\n`;
+  const content = `TLS.identifier:${identifier}\n` + `TLS.sdkappid:${sdkAppId}\n` + `TLS.time:${time}\n` + `TLS.expire:${expire}\n`;
   return createHmac('sha256', key).update(content).digest('base64');
 }
 
