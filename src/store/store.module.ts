@@ -70,10 +70,15 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  /** After a reconnect (maybe to a promoted replica): the start-up checks again, as a loud error line (the service runs on). */
+  /**
+   * After a reconnect (maybe to a promoted replica, or to a Redis that restarted empty): the start-up checks again,
+   * as a loud error line (the service runs on). The layout is recorded anew when the data lost it, so a replica
+   * started afterwards with another SHARDS is still refused.
+   */
   private async checkAgain(): Promise<void> {
     try {
       await checkRedisServers(this.redis, this.env, `Redis (${describeRedisTarget(this.env)})`, this.logger);
+      await guardLayout(this.redis, this.keys, this.logger);
     } catch (err) {
       this.logger.error(`after reconnecting: ${(err as Error).message}`);
     }

@@ -261,6 +261,18 @@ describe('a replica started with another SHARDS or on data in an unknown layout'
     expect(falseNotices(receiver, fleet)).toEqual([]);
     expect(JSON.parse((await client.get('led:{meta}:layout'))!)).toMatchObject({ layout: expect.any(Number), shards: 16 });
   });
+
+  it('records the layout again when Redis restarts empty under a running replica, so another SHARDS is still refused', async () => {
+    client?.disconnect();
+    await redis.restartEmpty();
+    client = redis.client();
+    const recorded = () => client!.get('led:{meta}:layout').catch(() => null);
+    await waitFor(recorded, 15000, 'the running replica to record its layout again');
+    expect(JSON.parse((await recorded())!)).toMatchObject({ shards: 16 });
+    const run = new ServiceRun({ REDIS_URL: redis.url, ...webhookTo(receiver), ...TIMINGS, SHARDS: '32', PORT: String(await freePort()) });
+    expect((await run.exited).code).toBe(1);
+    expect(lastLine(run.output)).toContain('SHARDS=32, but the data in Redis is spread over 16 shards');
+  });
 });
 
 describe('Redis not reachable at start-up', () => {
