@@ -40,6 +40,9 @@ const IsWebhookSecret = (options?: ValidationOptions) =>
     options,
   );
 
+/** Ceiling of the liveness timings (a day): a larger value is a typo, and deadlines must stay exact integers. */
+const MAX_TIMING_MS = 86_400_000;
+
 export const NOTIFIER_NAMES = ['log', 'webhook', 'tencent-im'] as const;
 export type NotifierName = (typeof NOTIFIER_NAMES)[number];
 
@@ -137,6 +140,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(200)
+  @Max(MAX_TIMING_MS)
   HEARTBEAT_TIMEOUT_MS = 20000;
 
   /** Silence after which a live is `interrupted` (viewers are told it may come back). */
@@ -144,6 +148,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(50)
+  @Max(MAX_TIMING_MS)
   SUSPECT_AFTER_MS = 10000;
 
   /** How often anchors are told to beat (`nextHeartbeatInMs`), for a room with HEARTBEAT_TIMEOUT_MS. */
@@ -151,6 +156,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(50)
+  @Max(MAX_TIMING_MS)
   HEARTBEAT_INTERVAL_MS = 5000;
 
   /** Lower bound for a room's own `timeoutMs`. */
@@ -160,6 +166,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(100)
+  @Max(MAX_TIMING_MS)
   TIMEOUT_MIN_MS = 5000;
 
   /** Upper bound for a room's own `timeoutMs`. */
@@ -169,6 +176,7 @@ export class Environment {
   @Type(() => Number)
   @IsInt()
   @Min(100)
+  @Max(MAX_TIMING_MS)
   TIMEOUT_MAX_MS = 300000;
 
   /** How often each replica looks for lives whose deadline passed; at most half the suspect point, so an outage of ours can be told from a pause between sweeps. */

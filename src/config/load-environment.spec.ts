@@ -46,6 +46,12 @@ describe('loadEnvironment', () => {
     }
   });
 
+  it('refuses a timing beyond a day, naming the variable, instead of answering heartbeats with a deadline that overflows', () => {
+    expect(() => loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '99999999999999999999' })).toThrow(/HEARTBEAT_TIMEOUT_MS/);
+    expect(() => loadEnvironment({ ...base, TIMEOUT_MAX_MS: '86400001' })).toThrow(/TIMEOUT_MAX_MS/);
+    expect(loadEnvironment({ ...base, HEARTBEAT_TIMEOUT_MS: '86400000' }).HEARTBEAT_TIMEOUT_MS).toBe(86400000);
+  });
+
   it('never echoes a secret', () => {
     expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).toThrow(/ADMIN_TOKEN .*value hidden/);
     expect(() => loadEnvironment({ ...base, ADMIN_TOKEN: 'short-secret' })).not.toThrow(/short-secret/);
