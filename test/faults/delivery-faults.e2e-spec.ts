@@ -130,6 +130,22 @@ describe('delivery under faults', () => {
     expect(endedAtIm('busy-')).toEqual([]);
   }, 60000);
 
+  it('IM refusing UserSigs for a few seconds holds the endings for seconds, not a minute', async () => {
+    const svc = await start({ ...DEFAULT_DELIVERY, ...LONG_LIVES, NOTIFIERS: 'tencent-im' });
+    im.expiredUpTo = Number.MAX_SAFE_INTEGER; // even a freshly made UserSig is refused (70001)
+    const rooms = Array.from({ length: 20 }, (_, i) => `sig-${i}`);
+    for (const room of rooms) {
+      await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' });
+      await svc.post(`/v1/rooms/${room}/end`, { liveId: `${room}-live`, anchorId: 'a' });
+    }
+    await waitFor(() => im.requests.filter((r) => r.errorCode === 70001).length >= 40, 15000, 'IM refusing the renewed UserSigs too');
+    im.expiredUpTo = 0;
+    const recoveredAt = Date.now();
+    await waitFor(() => endedAtIm('sig-').length >= rooms.length, 45000, 'every LIVE_ENDED at IM after it recovers');
+    // The first retry comes 5 s after the refusal, later ones with the lane's backoff (at most 10 s here).
+    expect(Date.now() - recoveredAt).toBeLessThan(30000);
+  }, 90000);
+
   it('24 ms to Redis: every LIVE_ENDED reaches IM, never above the rate in any second', async () => {
     const proxy = await DelayProxy.start(redis.port, 12);
     try {

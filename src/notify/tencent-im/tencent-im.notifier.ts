@@ -8,6 +8,9 @@ import { SendPriority, SendQueue } from './send-queue';
 import type { TencentImStats } from './tencent-im.stats';
 import type { UserSigCache } from './usersig';
 
+/** Least wait before retrying a call whose freshly made UserSig was refused too (70001, 60004/60005). */
+const SIGNATURE_REFUSED_RETRY_MS = 5000;
+
 export const SEND_GROUP_MSG = 'v4/group_open_http_svc/send_group_msg';
 
 export interface TencentImNotifierOptions {
@@ -84,9 +87,10 @@ export class TencentImNotifier implements Notifier {
         this.stats.countRetry(code);
         return new DeliveryError(message, true, code, action.retryAfterMs, 'im');
       case 'renew-signature':
-        // A fresh UserSig was refused too: a clock or key problem; wait a minute rather than hammer.
+        // A fresh UserSig was refused too: IM's own hiccup, or a clock or key problem. At least 5 s, then the lane's
+        // backoff grows it: a short refusal holds notices seconds, not a minute, and a lasting one is not hammered.
         this.stats.countRetry(code);
-        return new DeliveryError(message, true, code, 60000, 'im');
+        return new DeliveryError(message, true, code, SIGNATURE_REFUSED_RETRY_MS, 'im');
       case 'permanent':
         this.stats.countDeadLetter(code);
         return new DeliveryError(message, false, code, undefined, 'im');
