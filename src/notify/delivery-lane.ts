@@ -59,6 +59,8 @@ export class DeliveryLane {
   private readonly reclaimCursors = new Map<number, string>();
   /** When this lane last heard from its destination (a delivery or an answer), epoch ms. */
   private progressAt = Date.now();
+  /** Since when reading the outbox fails (null: reads succeed); the outage is logged once, at its start and end. */
+  private readFailingSince: number | null = null;
   /** Since when deliveries fail without one success in between (null: healthy). */
   private failingSince: number | null = null;
 
@@ -127,11 +129,19 @@ export class DeliveryLane {
       }
       try {
         const entries = await this.fetch(capacity);
+        if (this.readFailingSince !== null) {
+          this.logger.log(`outbox reads succeed again after ${formatDuration(Date.now() - this.readFailingSince)}`);
+          this.readFailingSince = null;
+        }
         for (const entry of entries) this.launch(entry);
         if (entries.length === 0) await this.signal.wait(this.settings.pollMs);
       } catch (err) {
         this.metrics.redisError();
-        this.logger.warn(`outbox read failed: ${(err as Error).message}`);
+        // Once per outage, not once a poll: the Redis errors metric counts every failed read.
+        if (this.readFailingSince === null) {
+          this.readFailingSince = Date.now();
+          this.logger.warn(`outbox reads failing (${(err as Error).message}); retrying every ${ERROR_PAUSE_MS} ms`);
+        }
         await this.signal.wait(ERROR_PAUSE_MS);
       }
     }

@@ -60,7 +60,7 @@ describe('Redis hung (SIGSTOP) for 3 s, then continued', () => {
     await redis?.destroy();
   });
 
-  it('answers beats and /readyz 503 within the command timeout, logs the failing sweeps once, and resumes with no false notice', async () => {
+  it('answers beats and /readyz 503 within the command timeout, logs the failing sweeps and outbox reads once, and resumes with no false notice', async () => {
     fleet = new AnchorFleet(10, () => svc.url, BEAT_EVERY_MS, 'hung');
     fleet.start();
     await waitFor(() => receiver.events({ type: 'live.started' }).length === 10, 15000, 'all lives started');
@@ -80,6 +80,7 @@ describe('Redis hung (SIGSTOP) for 3 s, then continued', () => {
     await waitFor(() => fleet.results.slice(fromResume).filter((r) => r.status === 200).length >= 30, 20000, 'beats accepted again');
     await waitFor(async () => (await fetch(`${svc.url}/readyz`)).status === 200, 10000, 'ready again');
     await waitFor(() => lines(svc.output, /sweeps succeed again after/).length > 0, 10000, 'sweeps resumed');
+    await waitFor(() => lines(svc.output, /outbox reads succeed again after/).length > 0, 10000, 'outbox reads resumed');
     await sleep(3500); // longer than HEARTBEAT_TIMEOUT_MS, the anchors beating: no live may end
 
     expect([readiness, readinessMs < 1000]).toEqual([503, true]);
@@ -90,6 +91,9 @@ describe('Redis hung (SIGSTOP) for 3 s, then continued', () => {
     expect(Math.max(...during.map((r) => r.ms))).toBeLessThan(1000); // bounded: the command timeout plus a little
     expect(lines(svc.output, /sweeps failing/)).toHaveLength(1);
     expect(lines(svc.output, /sweeps succeed again after/)).toHaveLength(1);
+    // One delivery lane (the webhook URL): its failing reads are logged once, not once a second.
+    expect(lines(svc.output, /outbox reads failing/)).toHaveLength(1);
+    expect(lines(svc.output, /outbox reads succeed again after/)).toHaveLength(1);
     expect(falseNotices(receiver, fleet)).toEqual([]);
     for (let anchor = 0; anchor < fleet.size; anchor++) {
       const room = (await (await fetch(`${svc.url}/v1/rooms/${fleet.roomId(anchor)}`)).json()) as { state: string };
