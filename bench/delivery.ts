@@ -1,7 +1,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DelayProxy } from '../test/support/delay-proxy';
+import { TcpProxy } from '../test/support/tcp-proxy';
 import { join } from 'node:path';
 import { ensureBuilt } from './support/build';
 import { scale, sleep, SMOKE } from './support/options';
@@ -123,7 +123,7 @@ async function runBurst(options: { endings: number; interruptions: number; rttMs
   const { endings: ENDINGS, interruptions: INTERRUPTIONS, rttMs, label } = options;
   const redis = await startRedis();
   // Each direction gets half the round trip; the benchmark's own writes go straight to Redis.
-  const proxy = rttMs > 0 ? await DelayProxy.start(redis.port, rttMs / 2) : null;
+  const proxy = rttMs > 0 ? await TcpProxy.start(redis.port, rttMs / 2) : null;
   // Every answer takes 50 ms. When the fake's process stalls (a busy machine), calls queue in its sockets and are
   // counted in one bunch when it wakes up; verbose runs list those stalls next to the busiest window.
   const im = await FakeImProcess.start({

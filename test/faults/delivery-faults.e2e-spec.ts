@@ -1,7 +1,7 @@
 import { createServer, Server, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
 import { webhookLaneName } from '../../src/notify/notify.module';
-import { DelayProxy } from '../support/delay-proxy';
+import { TcpProxy } from '../support/tcp-proxy';
 import { FakeTencentIm } from '../support/fake-tencent-im';
 import { sampleValue } from '../support/prometheus-text';
 import { RedisServer } from '../support/redis-server';
@@ -147,7 +147,7 @@ describe('delivery under faults', () => {
   }, 90000);
 
   it('24 ms to Redis: every LIVE_ENDED reaches IM, never above the rate in any second', async () => {
-    const proxy = await DelayProxy.start(redis.port, 12);
+    const proxy = await TcpProxy.start(redis.port, 12);
     try {
       const rate = 40;
       const svc = await start({ REDIS_URL: proxy.url, NOTIFIERS: 'tencent-im', TENCENT_IM_RATE_PER_SEC: String(rate), ...LONG_LIVES });
