@@ -1,6 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { AxiosError, AxiosInstance } from 'axios';
+import { AxiosError, AxiosInstance } from 'axios';
+import { rawHttpClient } from '../common/raw-http';
 
 /** What the business's callback URL answered, passed back to Tencent IM as is. */
 export interface ForwardedAnswer {
@@ -40,17 +39,8 @@ export class CallbackForwarder {
     private readonly url: string,
     timeoutMs: number,
   ) {
-    this.http = axios.create({
-      timeout: timeoutMs,
-      httpAgent: new HttpAgent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
-      maxRedirects: 0,
-      validateStatus: () => true,
-      responseType: 'text',
-      // Bytes in, bytes out: no JSON round trip on either side.
-      transformRequest: [(data: string) => data],
-      transformResponse: [(data: string) => data],
-    });
+    // Bytes in, bytes out: no JSON round trip on either side.
+    this.http = rawHttpClient({ timeoutMs, textResponse: true });
   }
 
   /**

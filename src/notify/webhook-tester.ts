@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
 import { Injectable } from '@nestjs/common';
-import axios, { AxiosError, AxiosInstance } from 'axios';
+import { AxiosError, AxiosInstance } from 'axios';
+import { rawHttpClient } from '../common/raw-http';
 import { ConfigSection, InjectConfig } from '../config/sections';
 import { webhookLaneName } from './notify.module';
 import { WebhookSigner } from './webhook-signature';
@@ -48,16 +47,7 @@ export class WebhookTester {
   constructor(@InjectConfig('notify') private readonly env: ConfigSection<'notify'>) {
     const enabled = env.NOTIFIERS.includes('webhook');
     this.signer = enabled ? new WebhookSigner(env.WEBHOOK_SECRET) : null;
-    this.http = axios.create({
-      timeout: env.WEBHOOK_TIMEOUT_MS,
-      httpAgent: new HttpAgent({ keepAlive: false }),
-      httpsAgent: new HttpsAgent({ keepAlive: false }),
-      maxRedirects: 0,
-      validateStatus: () => true,
-      responseType: 'text',
-      transformRequest: [(data: string) => data],
-      transformResponse: [(data: string) => data],
-    });
+    this.http = rawHttpClient({ timeoutMs: env.WEBHOOK_TIMEOUT_MS, keepAlive: false, textResponse: true });
   }
 
   /** Whether any webhook URL is configured (NOTIFIERS includes `webhook`). */

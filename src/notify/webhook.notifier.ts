@@ -1,6 +1,5 @@
-import { Agent as HttpAgent } from 'node:http';
-import { Agent as HttpsAgent } from 'node:https';
-import axios, { AxiosError, AxiosInstance } from 'axios';
+import { AxiosError, AxiosInstance } from 'axios';
+import { rawHttpClient } from '../common/raw-http';
 import type { LiveEvent } from '../events/live-event';
 import { parseRetryAfter } from '../common/retry-after';
 import { DeliveryError, Notifier } from './notifier';
@@ -26,15 +25,8 @@ export class WebhookNotifier implements Notifier {
     timeoutMs: number,
   ) {
     this.describe = `webhook ${new URL(url).origin}`;
-    this.http = axios.create({
-      timeout: timeoutMs,
-      httpAgent: new HttpAgent({ keepAlive: true }),
-      httpsAgent: new HttpsAgent({ keepAlive: true }),
-      maxRedirects: 0,
-      validateStatus: () => true,
-      // Send exactly the bytes we signed.
-      transformRequest: [(data: string) => data],
-    });
+    // Send exactly the bytes we signed.
+    this.http = rawHttpClient({ timeoutMs });
   }
 
   wants(): boolean {

@@ -108,22 +108,24 @@ export class OutboxStore {
    * @throws the Redis error; its message starts with NOGROUP when the stream or group is missing
    */
   async take(shard: number, lane: LaneSpec, consumer: string, count: number): Promise<OutboxEntry[]> {
-    const [, ...flat] = await this.lua.laneTake(
-      this.keys.outbox(shard),
-      this.keys.laneGate(shard, lane.name),
-      lane.name,
-      consumer,
-      count,
-      lane.ordered ? 1 : 0,
-      'new',
-      0,
-      '0-0',
-    );
-    return this.pairs(shard, flat);
+    return (await this.laneTake(shard, lane, consumer, count, 'new', 0, '0-0')).entries;
   }
 
   /** Takes over entries of `lane` other consumers left pending longer than `minIdleMs` (replicas that died or handed them back). */
   async reclaim(shard: number, lane: LaneSpec, consumer: string, minIdleMs: number, cursor: string, count: number) {
+    return this.laneTake(shard, lane, consumer, count, 'reclaim', minIdleMs, cursor);
+  }
+
+  /** lane-take-2.lua: `next` is XAUTOCLAIM's cursor in reclaim mode ('0-0' when the scan is done, and in new mode). */
+  private async laneTake(
+    shard: number,
+    lane: LaneSpec,
+    consumer: string,
+    count: number,
+    mode: 'new' | 'reclaim',
+    minIdleMs: number,
+    cursor: string,
+  ) {
     const [next, ...flat] = await this.lua.laneTake(
       this.keys.outbox(shard),
       this.keys.laneGate(shard, lane.name),
@@ -131,7 +133,7 @@ export class OutboxStore {
       consumer,
       count,
       lane.ordered ? 1 : 0,
-      'reclaim',
+      mode,
       minIdleMs,
       cursor,
     );
