@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { KeyLayout } from './key-layout';
-import type { LuaCommands } from './lua-scripts';
+import { SCRIPTS } from './script-specs';
+import { ScriptRunner } from './scripts';
 import { REDIS } from './redis.tokens';
 import type { RedisClient } from './redis-connection';
 
@@ -26,27 +27,24 @@ export interface ImRateAnswer {
 /** The shared IM REST rate limit's Redis side: one script call per ask, one ZREM per slot given back. */
 @Injectable()
 export class ImRateStore {
+  private readonly scripts: ScriptRunner;
+
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: KeyLayout,
-  ) {}
+  ) {
+    this.scripts = new ScriptRunner(redis);
+  }
 
   /** Books up to `ask.wanted` send slots. @throws the Redis error when Redis is unreachable */
   async take(ask: ImRateAsk): Promise<ImRateAnswer> {
     const { pace, sent, endedWaiting } = this.keys.imRate();
-    const [, waitMs, nowUs, ...slots] = await (this.redis as unknown as LuaCommands).imRate(
-      pace,
-      sent,
-      endedWaiting,
-      ask.intervalUs,
-      ask.limit,
-      ask.windowUs,
-      ask.wanted,
-      ask.wantedEnded,
-      ask.holdMs,
-      ask.minAheadUs,
-      ask.horizonUs,
-    );
+    const { intervalUs, limit, windowUs, wanted, wantedEnded, holdMs, minAheadUs, horizonUs } = ask;
+    const [, waitMs, nowUs, ...slots] = (await this.scripts.run(
+      SCRIPTS.imRate,
+      { pace, sent, mark: endedWaiting },
+      { intervalUs, limit, windowUs, wanted, wantedEnded, holdMs, minAheadUs, horizonUs },
+    )) as [number, number, string, ...string[]];
     return { slots: slots.map(Number), redisNowUs: Number(nowUs), waitMs: Number(waitMs) };
   }
 

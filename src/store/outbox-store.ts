@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { LiveEvent } from '../events/live-event';
 import { KeyLayout } from './key-layout';
-import type { LuaCommands } from './lua-scripts';
+import { SCRIPTS } from './script-specs';
+import { ScriptRunner } from './scripts';
 import { REDIS } from './redis.tokens';
 import type { RedisClient } from './redis-connection';
 
@@ -83,11 +84,14 @@ type RawEntry = [id: string, fields: string[]];
 @Injectable()
 export class OutboxStore {
   private lanes: LaneSpec[] = [];
+  private readonly scripts: ScriptRunner;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
     private readonly keys: KeyLayout,
-  ) {}
+  ) {
+    this.scripts = new ScriptRunner(redis);
+  }
 
   /** The lanes reading the outbox (set once by the delivery module); summaries and trimming consider only these. */
   useLanes(lanes: LaneSpec[]): void {
@@ -98,7 +102,9 @@ export class OutboxStore {
   async ensureLanes(shards = this.keys.allShards()): Promise<number> {
     const names = this.lanes.map((l) => l.name);
     if (names.length === 0) return 0;
-    const created = await Promise.all(shards.map((shard) => this.lua.laneGroups(this.keys.outbox(shard), ...names)));
+    const created = await Promise.all(
+      shards.map((shard) => this.scripts.run(SCRIPTS.laneGroups, { outbox: this.keys.outbox(shard) }, {}, names) as Promise<number>),
+    );
     return created.reduce((a, b) => a + Number(b), 0);
   }
 
@@ -126,17 +132,11 @@ export class OutboxStore {
     minIdleMs: number,
     cursor: string,
   ) {
-    const [next, ...flat] = await this.lua.laneTake(
-      this.keys.outbox(shard),
-      this.keys.laneGate(shard, lane.name),
-      lane.name,
-      consumer,
-      count,
-      lane.ordered ? 1 : 0,
-      mode,
-      minIdleMs,
-      cursor,
-    );
+    const [next, ...flat] = (await this.scripts.run(
+      SCRIPTS.laneTake,
+      { outbox: this.keys.outbox(shard), gate: this.keys.laneGate(shard, lane.name) },
+      { lane: lane.name, consumer, count, ordered: lane.ordered ? 1 : 0, mode, minIdleMs, cursor },
+    )) as [string, ...string[]];
     return { next: String(next), entries: this.pairs(shard, flat) };
   }
 
@@ -173,17 +173,12 @@ export class OutboxStore {
           String(deadLetter.attempts),
         ]
       : [];
-    const [nextId, nextEvent] = await this.lua.laneDone(
-      this.keys.outbox(entry.shard),
-      this.keys.laneGate(entry.shard, lane.name),
-      this.keys.deadLetters(entry.shard),
-      lane.name,
-      consumer,
-      entry.entryId,
-      lane.ordered ? entry.event.liveId : '',
-      DEAD_LETTER_MAXLEN,
-      ...letter,
-    );
+    const [nextId, nextEvent] = (await this.scripts.run(
+      SCRIPTS.laneDone,
+      { outbox: this.keys.outbox(entry.shard), gate: this.keys.laneGate(entry.shard, lane.name), dead: this.keys.deadLetters(entry.shard) },
+      { lane: lane.name, consumer, entryId: entry.entryId, liveId: lane.ordered ? entry.event.liveId : '', deadMaxLen: DEAD_LETTER_MAXLEN },
+      letter,
+    )) as [] | [string, string];
     return nextId ? { shard: entry.shard, entryId: String(nextId), event: JSON.parse(String(nextEvent)) as LiveEvent } : null;
   }
 
@@ -193,14 +188,12 @@ export class OutboxStore {
    */
   async maintain(shard: number, consumer: string, retentionMs: number | null, staleMs: number, leaving = false) {
     const cutoff = retentionMs === null ? '' : `${Math.max(0, Date.now() - retentionMs)}-0`;
-    const [trimmed, removed] = await this.lua.laneMaintain(
-      this.keys.outbox(shard),
-      cutoff,
-      staleMs,
-      consumer,
-      leaving ? 1 : 0,
-      ...this.lanes.map((l) => l.name),
-    );
+    const [trimmed, removed] = (await this.scripts.run(
+      SCRIPTS.laneMaintain,
+      { outbox: this.keys.outbox(shard) },
+      { cutoff, staleMs, consumer, leaving: leaving ? 1 : 0 },
+      this.lanes.map((l) => l.name),
+    )) as [number, number];
     return { trimmed: Number(trimmed), removed: Number(removed) };
   }
 
@@ -215,7 +208,16 @@ export class OutboxStore {
     const names = this.lanes.map((l) => l.name);
     const [health, perShard] = await Promise.all([
       this.redis.hgetall(this.keys.laneHealth()),
-      Promise.all(this.keys.allShards().map((shard) => this.lua.laneStats(this.keys.outbox(shard), ...names))),
+      Promise.all(
+        this.keys
+          .allShards()
+          .map(
+            (shard) =>
+              this.scripts.run(SCRIPTS.laneStats, { outbox: this.keys.outbox(shard) }, {}, names) as Promise<
+                Array<[number, number, string]>
+              >,
+          ),
+      ),
     ]);
     return names.map((lane, i) => {
       let pending = 0;
@@ -367,10 +369,6 @@ export class OutboxStore {
       entries.push({ shard, entryId: String(flat[i]), event: JSON.parse(String(flat[i + 1])) as LiveEvent });
     }
     return entries;
-  }
-
-  private get lua(): LuaCommands {
-    return this.redis as unknown as LuaCommands;
   }
 }
 
