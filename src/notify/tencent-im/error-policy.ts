@@ -1,6 +1,6 @@
 /**
  * What to do with an IM `ErrorCode`, from the handling advice of the documented error codes
- * (trtc.io/document/34348, send_group_msg page; summarised in shared/research/tencent-im.md §3).
+ * (trtc.io/document/34348, and the send_group_msg page; the policy per code is in docs/operators/tencent-im.md).
  */
 export type ErrorAction =
   | { kind: 'retry'; retryAfterMs?: number }
