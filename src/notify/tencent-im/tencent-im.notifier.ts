@@ -51,7 +51,9 @@ export class TencentImNotifier implements Notifier {
     const notice = viewerNotice(event);
     if (!notice) return;
     const body = groupMessage(event, notice.type, this.options.endedText, this.options.forbidCallbacks);
-    const priority = notice.type === 'LIVE_ENDED' ? SendPriority.Ended : SendPriority.Other;
+    // LIVE_REPLACED ends the broadcast its viewers watched: it goes with the endings, so a room's replacement is not
+    // overtaken by the new live's own ending.
+    const priority = notice.type === 'LIVE_ENDED' || notice.type === 'LIVE_REPLACED' ? SendPriority.Ended : SendPriority.Other;
 
     let reply = await this.send(body, priority, signal);
     if (reply.ErrorCode !== 0 && errorAction(reply.ErrorCode).kind === 'renew-signature') {
