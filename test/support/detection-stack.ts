@@ -52,6 +52,17 @@ export class DetectionStack {
       .map((m) => (m.data.reason ? `${m.data.type} ${m.data.reason}` : m.data.type));
   }
 
+  /**
+   * toldViewers() in `seq` order, as the documented viewer handler reads them: endings are sent first, so a
+   * LIVE_ENDED may arrive before a LIVE_RESUMED that was still waiting for the IM rate.
+   */
+  toldViewersBySeq(liveId: string): string[] {
+    return this.viewers.messages
+      .filter((m) => m.data?.liveId === liveId)
+      .sort((a, b) => a.data.seq - b.data.seq)
+      .map((m) => (m.data.reason ? `${m.data.type} ${m.data.reason}` : m.data.type));
+  }
+
   /** The events the business backend got about `liveId`: "type" or "type reason". */
   toldBackend(liveId: string): string[] {
     return this.backend.requests
