@@ -32,9 +32,7 @@ describe('simulator (npm run simulate)', () => {
     expect(code).toBe(0);
   }, 120000);
 
-  // KNOWN FAILURE, issue 13 (open): a service outage over ~3 s falsely interrupts most anchors on the integrated
-  // main (see test/faults/short-outages.e2e-spec.ts). Skipped so CI judges the rest; un-skip it with the fix.
-  it.skip('quality mode, short form: outages of the service and of Redis with IM presence noise give no false notice', async () => {
+  it('quality mode, short form: outages of the service and of Redis with IM presence noise give no false notice', async () => {
     const { code, output } = await simulate([
       '--mode',
       'quality',

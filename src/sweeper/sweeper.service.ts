@@ -55,11 +55,18 @@ export class SweeperService implements OnApplicationBootstrap, BeforeApplication
     });
   }
 
-  onApplicationBootstrap(): void {
+  /**
+   * Sweeps every shard once before the HTTP server listens, then every SWEEP_INTERVAL_MS. The first pass records in
+   * each shard when it was last watched: the sweep-gap rule needs that record, and a shard never swept before has
+   * none, so lives started there and then caught by an outage of ours within the first interval were judged as if
+   * we had been watching (false interruptions after a restart).
+   */
+  async onApplicationBootstrap(): Promise<void> {
     this.scheduler.addInterval(
       INTERVAL_NAME,
       setInterval(() => this.tick(), this.env.SWEEP_INTERVAL_MS),
     );
+    await this.tick();
   }
 
   async beforeApplicationShutdown(): Promise<void> {

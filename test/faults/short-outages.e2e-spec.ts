@@ -36,11 +36,7 @@ describe('short outages of our own (issue 13 case 5)', () => {
     await stack?.stop();
   });
 
-  // KNOWN FAILURE, issue 13 (open): on the integrated main a 3-4 s outage of the only replica gives one of five
-  // anchors a false LIVE_ENDED (timeout) in most runs, on a quiet machine too; the simulator's quality mode shows the
-  // same after a service outage over ~3 s (8-10 of 12 anchors falsely interrupted). Skipped so CI judges the rest;
-  // un-skip it with the fix.
-  it.skip('ten 3-4 s outages of the only replica and a 4 s freeze: viewers and the backend hear nothing false', async () => {
+  it('ten 3-4 s outages of the only replica and a 4 s freeze: viewers and the backend hear nothing false', async () => {
     const beats: number[][] = [];
     const anchors = Array.from({ length: ANCHORS }, (_, i) => {
       beats.push([]);
