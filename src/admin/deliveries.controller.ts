@@ -20,8 +20,11 @@ import { DeadLetter, LaneStanding, OutboxStore } from '../store/outbox-store';
 import { AdminTokenGuard } from './admin-token.guard';
 
 const EVENT_TYPES = ['live.started', 'live.interrupted', 'live.resumed', 'live.ended'];
-const CURSOR = /^\d+-\d+\/\d+$/;
-const LETTER_ID = /^\d+:\d+-\d+$/;
+/** `<stream id>/<shard>`, each part within what Redis and a JavaScript number hold (a longer one is a 400, not a Redis error). */
+const CURSOR = /^\d{1,15}-\d{1,15}\/\d{1,4}$/;
+/** The latest time a JavaScript Date can hold (epoch ms): anything later is no time at all. */
+const MAX_EPOCH_MS = 8_640_000_000_000_000;
+const LETTER_ID = /^\d{1,4}:\d{1,15}-\d{1,15}$/;
 /** Most dead letters one redelivery call takes: each is one attempt, made while the request waits. */
 const REDELIVER_MAX = 500;
 /** Attempts of one redelivery call in flight at once. */
@@ -37,6 +40,7 @@ class PageQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS)
   since?: number;
 
   @ApiPropertyOptional({
@@ -76,6 +80,7 @@ export class DeadLetterQuery extends PageQuery {
   @Type(() => Number)
   @IsInt()
   @Min(0)
+  @Max(MAX_EPOCH_MS)
   until?: number;
 
   @ApiPropertyOptional({
