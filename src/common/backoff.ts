@@ -10,6 +10,13 @@
  * @returns whole milliseconds in [0, min(maxMs, baseMs · 2^(attempt−1))]
  */
 export function backoffDelay(attempt: number, baseMs: number, maxMs: number, random: () => number = Math.random): number {
-  const ceiling = Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, attempt - 1), 52));
-  return Math.round(random() * ceiling);
+  return Math.round(random() * backoffCeiling(attempt, baseMs, maxMs));
+}
+
+/**
+ * The exponential part of a backoff: min(maxMs, baseMs · 2^(attempt−1)) ms, for attempt ≥ 1.
+ * @param attempt the attempt that just failed, from 1
+ */
+export function backoffCeiling(attempt: number, baseMs: number, maxMs: number): number {
+  return Math.min(maxMs, baseMs * 2 ** Math.min(Math.max(0, attempt - 1), 52));
 }

@@ -5,6 +5,7 @@ import type { LiveEvent } from '../events/live-event';
 import type { KeyLayout } from '../store/key-layout';
 import { DeadLetterReason, LaneSpec, OutboxEntry, OutboxStore } from '../store/outbox-store';
 import type { DeliveryEvents } from './delivery-events';
+import { GatePass, LaneGate, PAUSE_AFTER_FAILURES } from './lane-gate';
 import type { LaneMetrics } from './lane-metrics';
 import { DeliveryError, LocalDeliveryError, Notifier } from './notifier';
 import type { OutboxSignal } from './outbox-signal';
@@ -63,6 +64,7 @@ export class DeliveryLane {
   private readFailingSince: number | null = null;
   /** Since when deliveries fail without one success in between (null: healthy). */
   private failingSince: number | null = null;
+  private readonly gate: LaneGate;
 
   constructor(
     private readonly notifier: Notifier,
@@ -78,6 +80,7 @@ export class DeliveryLane {
   ) {
     this.spec = { name: notifier.name, ordered: notifier.ordered };
     this.logger = new Logger(`Lane ${notifier.name}`);
+    this.gate = new LaneGate(settings.backoffMs, settings.backoffMaxMs);
   }
 
   get name(): string {
@@ -102,6 +105,7 @@ export class DeliveryLane {
     this.running = false;
     if (this.keepAlive) clearInterval(this.keepAlive);
     this.stopping.abort();
+    this.gate.close();
     for (const held of this.held.values()) if (held.phase === 'backoff') held.abort.abort();
     this.signal.notify();
     await this.loop;
@@ -231,18 +235,34 @@ export class DeliveryLane {
   private async deliver(held: Held): Promise<'delivered' | 'abandoned' | DeadLetterReason> {
     const { event } = held.entry;
     if (!this.notifier.wants(event)) return 'delivered';
+    let lastError: DeliveryError | null = null;
     for (let attempt = 1; ; attempt++) {
+      // While the destination is down, the held deliveries wait here and one probe at a time goes; one whose
+      // retry window closes meanwhile is dead-lettered without another attempt.
+      held.phase = 'backoff';
+      const pass = await this.gate.admit(this.gate.paused ? this.untilRetryWindowCloses(event, held) : held.abort.signal);
+      if (!pass) {
+        if (held.abort.signal.aborted) return 'abandoned';
+        return this.giveUp(event, {
+          reason: `retried for ${formatDuration(Date.now() - event.at)} (the destination was down), last: ${lastError?.message ?? 'none'}`,
+          code: lastError?.code,
+          attempts: attempt - 1,
+        });
+      }
       held.phase = 'delivering';
       held.since = Date.now();
       let error: DeliveryError;
       try {
         await this.notifier.deliver(event, held.abort.signal);
+        this.gate.settle(pass, 'up');
         this.succeeded(event);
         return 'delivered';
       } catch (err) {
-        if (held.abort.signal.aborted) return 'abandoned';
         error = err instanceof DeliveryError ? err : new DeliveryError(String(err), true);
+        this.settleGate(pass, error, held.abort.signal.aborted);
+        if (held.abort.signal.aborted) return 'abandoned';
       }
+      lastError = error;
       this.metrics.failure(this.name, error.kind);
       if (!(error instanceof LocalDeliveryError)) this.failed(error);
       if (!error.retryable) return this.giveUp(event, { reason: error.message, code: error.code, attempts: attempt });
@@ -262,6 +282,24 @@ export class DeliveryLane {
       held.phase = 'backoff';
       held.since = Date.now();
       if (!(await sleep(delay, held.abort.signal))) return 'abandoned';
+    }
+  }
+
+  /** Aborts when the held delivery is aborted or when the event's retry window (DELIVERY_RETRY_FOR_MS) closes. */
+  private untilRetryWindowCloses(event: LiveEvent, held: Held): AbortSignal {
+    const left = Math.max(0, event.at + this.settings.retryForMs - Date.now());
+    return AbortSignal.any([held.abort.signal, AbortSignal.timeout(left)]);
+  }
+
+  /** What a failed attempt says about the destination: a deliberate refusal of this one event means it is up. */
+  private settleGate(pass: GatePass, error: DeliveryError, aborted: boolean): void {
+    const wasPaused = this.gate.paused;
+    const verdict = aborted || error instanceof LocalDeliveryError ? 'unknown' : error.retryable ? 'down' : 'up';
+    this.gate.settle(pass, verdict, error.retryAfterMs);
+    if (!wasPaused && this.gate.paused) {
+      this.logger.warn(
+        `${this.notifier.describe} failed ${PAUSE_AFTER_FAILURES} times in a row: lane paused, one probe at a time until it answers`,
+      );
     }
   }
 

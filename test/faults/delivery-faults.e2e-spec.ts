@@ -1,5 +1,6 @@
 import { createServer, Server, Socket } from 'node:net';
 import { AddressInfo } from 'node:net';
+import { PAUSE_AFTER_FAILURES } from '../../src/notify/lane-gate';
 import { webhookLaneName } from '../../src/notify/notify.module';
 import { TcpProxy } from '../support/tcp-proxy';
 import { FakeTencentIm } from '../support/fake-tencent-im';
@@ -99,6 +100,9 @@ describe('delivery under faults', () => {
 
     // Back after 90 s: every event arrives (none dead-lettered), each live's in seq order.
     await waitFor(() => accepted('down-').length >= 2 * rooms.length, 90000 + 30000, 'every webhook after the outage');
+    // Meanwhile each replica's paused lane sent one probe at a time, not every held event on its own backoff.
+    const refused = receiver.requests.filter((r) => r.answeredWith === 503).length;
+    expect(refused).toBeLessThan(2 * (64 + 90 / 2.5));
     const letters = (await replicas[0].get('/v1/admin/dead-letters', { authorization: `Bearer ${ADMIN_TOKEN}` })).body.items;
     expect(letters).toEqual([]);
     for (const room of rooms) {
@@ -138,7 +142,12 @@ describe('delivery under faults', () => {
       await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' });
       await svc.post(`/v1/rooms/${room}/end`, { liveId: `${room}-live`, anchorId: 'a' });
     }
-    await waitFor(() => im.requests.filter((r) => r.errorCode === 70001).length >= 40, 15000, 'IM refusing the renewed UserSigs too');
+    // Each attempt is refused twice (the renewed UserSig too); after PAUSE_AFTER_FAILURES of them the lane pauses.
+    await waitFor(
+      () => im.requests.filter((r) => r.errorCode === 70001).length >= 2 * PAUSE_AFTER_FAILURES,
+      15000,
+      'IM refusing the renewed UserSigs too',
+    );
     im.expiredUpTo = 0;
     const recoveredAt = Date.now();
     await waitFor(() => endedAtIm('sig-').length >= rooms.length, 45000, 'every LIVE_ENDED at IM after it recovers');

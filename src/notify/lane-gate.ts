@@ -1,0 +1,120 @@
+import { backoffCeiling } from '../common/backoff';
+
+/** Destination failures in a row, with no success between them, after which the lane sends one probe at a time. */
+export const PAUSE_AFTER_FAILURES = 5;
+
+/** One attempt let through the gate; hand it back to `settle` with what the destination did. */
+export interface GatePass {
+  /** Whether this attempt is the paused lane's probe (the one attempt allowed on the wire). */
+  readonly probe: boolean;
+}
+
+/**
+ * What an attempt told about the destination: `up` (it answered deliberately, even a refusal of this one
+ * event), `down` (unreachable, timed out, 5xx, or asked us to slow down) or `unknown` (the attempt never
+ * reached it: a cause of this replica's own).
+ */
+export type DestinationVerdict = 'up' | 'down' | 'unknown';
+
+/**
+ * A circuit breaker for one lane (M. Nygard, "Release It!", 2nd ed., ch. 5 "Circuit Breaker"): after
+ * PAUSE_AFTER_FAILURES destination failures in a row the lane pauses, and its held deliveries wait here
+ * instead of each retrying on its own schedule. One of them at a time goes as a probe, spaced by the lane's
+ * backoff (exponential with equal jitter, at least the destination's Retry-After); the first probe that finds
+ * the destination up releases every waiting delivery at once. So a destination that is down costs its lane one
+ * request per backoff interval, however many deliveries wait, and takes no CPU from the other lanes.
+ *
+ * Why not opossum: a breaker there fails calls fast while open, so each held delivery would keep waking on its
+ * own backoff and resume up to DELIVERY_BACKOFF_MAX_MS after the destination came back; a lane wants them
+ * parked until a probe succeeds.
+ */
+export class LaneGate {
+  private failuresInRow = 0;
+  private probeOnWire = false;
+  /** Epoch ms before which no probe goes. */
+  private nextProbeAt = 0;
+  private wake: { promise: Promise<void>; resolve: () => void } = settledLater();
+  private timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly backoffMs: number,
+    private readonly backoffMaxMs: number,
+    private readonly now: () => number = Date.now,
+    private readonly random: () => number = Math.random,
+  ) {}
+
+  /** Whether the destination is treated as down: attempts go one at a time. */
+  get paused(): boolean {
+    return this.failuresInRow >= PAUSE_AFTER_FAILURES;
+  }
+
+  /** Waits for this attempt's turn; null when `signal` aborted the wait. */
+  async admit(signal: AbortSignal): Promise<GatePass | null> {
+    while (!signal.aborted) {
+      if (!this.paused) return { probe: false };
+      if (!this.probeOnWire && this.now() >= this.nextProbeAt) {
+        this.probeOnWire = true;
+        return { probe: true };
+      }
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        signal.addEventListener('abort', stop, { once: true });
+        void this.wake.promise.then(() => {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        });
+      });
+    }
+    return null;
+  }
+
+  /**
+   * Records what an admitted attempt found.
+   * @param retryAfterMs the destination's own Retry-After, ms: no probe goes sooner
+   */
+  settle(pass: GatePass, verdict: DestinationVerdict, retryAfterMs = 0): void {
+    if (pass.probe) this.probeOnWire = false;
+    if (verdict === 'up') this.failuresInRow = 0;
+    if (verdict === 'down') {
+      this.failuresInRow++;
+      if (this.paused) this.nextProbeAt = this.now() + Math.max(retryAfterMs, this.probeDelay());
+    }
+    this.scheduleWake();
+  }
+
+  /** Stops the probe timer (the lane stops). */
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.wakeWaiters();
+  }
+
+  /** Equal jitter: half the ceiling, plus up to half again, so probes of a dead destination never bunch up at 0 ms. */
+  private probeDelay(): number {
+    const ceiling = backoffCeiling(this.failuresInRow - PAUSE_AFTER_FAILURES + 1, this.backoffMs, this.backoffMaxMs);
+    return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
+  }
+
+  /** Wakes the waiters now, and again when the next probe is due. */
+  private scheduleWake(): void {
+    this.wakeWaiters();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const wait = this.nextProbeAt - this.now();
+    if (!this.paused || this.probeOnWire || wait <= 0) return;
+    this.timer = setTimeout(() => this.wakeWaiters(), wait);
+    this.timer.unref();
+  }
+
+  private wakeWaiters(): void {
+    const { resolve } = this.wake;
+    this.wake = settledLater();
+    resolve();
+  }
+}
+
+function settledLater(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
