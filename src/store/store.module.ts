@@ -13,10 +13,13 @@ import { RecentEndings } from './recent-endings';
 import { guardLayout } from './layout-guard';
 import { describeRedisTarget } from '../config/redis-target';
 import { connectRedis, RedisClient } from './redis-connection';
-import { checkRedisServers, connectWithProgress } from './redis-preflight';
+import { checkRedisServers, connectWithProgress, StoreStartupError } from './redis-preflight';
 import { REDIS } from './redis.tokens';
 import { StatusStore } from './status-store';
 import { StoreHealth } from './store-health';
+
+/** How often a running replica checks that Redis still holds the layout record, ms. */
+const LAYOUT_CHECK_MS = 5000;
 
 /** Owns the Redis connection, the key layout and the scripts; the rest of the app sees only the stores. */
 @Global()
@@ -49,6 +52,7 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
   /** When the connection was lost (null while it works): one line when lost, one when back, none per retry. */
   private lostAt: number | null = null;
   private started = false;
+  private layoutWatch: NodeJS.Timeout | null = null;
 
   constructor(
     @Inject(REDIS) private readonly redis: RedisClient,
@@ -92,9 +96,23 @@ export class StoreModule implements OnModuleInit, OnApplicationShutdown {
     const layout = await guardLayout(this.redis, this.keys, this.logger);
     this.logger.log(`connected to ${target} (${servers}); data in layout ${layout.layout}, SHARDS=${layout.shards}`);
     this.started = true;
+    // Redis can lose the record with no reconnect (FLUSHALL, FLUSHDB, a key deleted by hand): look again now and then.
+    this.layoutWatch = setInterval(() => void this.rerecordLayout(), LAYOUT_CHECK_MS);
+    this.layoutWatch.unref();
+  }
+
+  /** Records the layout again when it is missing; a record that disagrees is logged, as after a reconnect. */
+  private async rerecordLayout(): Promise<void> {
+    if (this.redis.status !== 'ready') return; // the reconnect checks again
+    try {
+      if ((await this.redis.exists(this.keys.layoutRecord())) === 0) await guardLayout(this.redis, this.keys, this.logger);
+    } catch (err) {
+      if (err instanceof StoreStartupError) this.logger.error(`layout check: ${err.message}`);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    if (this.layoutWatch) clearInterval(this.layoutWatch);
     await this.redis.quit().catch(() => this.redis.disconnect());
   }
 }

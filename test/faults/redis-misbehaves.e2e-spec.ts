@@ -277,6 +277,15 @@ describe('a replica started with another SHARDS or on data in an unknown layout'
     expect((await run.exited).code).toBe(1);
     expect(lastLine(run.output)).toContain('SHARDS=32, but the data in Redis is spread over 16 shards');
   });
+
+  it('records the layout again after a FLUSHALL, which drops no connection', async () => {
+    await waitFor(() => client!.get('led:{meta}:layout'), 15000, 'a layout record');
+    await client!.flushall();
+    await waitFor(() => client!.get('led:{meta}:layout'), 15000, 'the running replica to record its layout again');
+    const run = new ServiceRun({ REDIS_URL: redis.url, ...webhookTo(receiver), ...TIMINGS, SHARDS: '8', PORT: String(await freePort()) });
+    expect((await run.exited).code).toBe(1);
+    expect(lastLine(run.output)).toContain('SHARDS=8, but the data in Redis is spread over 16 shards');
+  });
 });
 
 describe('Redis not reachable at start-up', () => {
