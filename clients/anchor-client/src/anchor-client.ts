@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { backoffDelay, parseRetryAfter } from './backoff';
+import { ServiceError } from './service-error';
 
 /**
  * `idle` before start(); `live` while beats are taken; `retrying` while the service (or the network)
@@ -48,16 +49,7 @@ export interface StopOptions {
 }
 
 /** A refusal or failure, with the HTTP status and body when there was an answer. */
-export class AnchorClientError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null = null,
-    readonly body: unknown = null,
-  ) {
-    super(message);
-    this.name = 'AnchorClientError';
-  }
-}
+export class AnchorClientError extends ServiceError {}
 
 /** An HTTP answer; `body` is the parsed JSON, whatever the service sent (read with runtime checks). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,4 +1,5 @@
 import { backoffDelay, parseRetryAfter } from './backoff';
+import { ServiceError } from './service-error';
 
 /** One anchor's beat as a gateway forwards it: the single heartbeat route's body plus its roomId. */
 export interface GatewayBeat {
@@ -46,16 +47,7 @@ export interface GatewayClientOptions {
 }
 
 /** A request that could not be made to succeed (401/400 of the whole request, or outages beyond retryForMs). */
-export class GatewayClientError extends Error {
-  constructor(
-    message: string,
-    readonly status: number | null = null,
-    readonly body: unknown = null,
-  ) {
-    super(message);
-    this.name = 'GatewayClientError';
-  }
-}
+export class GatewayClientError extends ServiceError {}
 
 interface Pending {
   beat: GatewayBeat;

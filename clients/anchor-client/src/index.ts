@@ -3,3 +3,4 @@ export type { AnchorClientOptions, AnchorState, HeartbeatReply, StopOptions } fr
 export { backoffDelay, parseRetryAfter } from './backoff';
 export { GatewayClient, GatewayClientError } from './gateway-client';
 export type { GatewayBeat, GatewayBeatResult, GatewayClientOptions } from './gateway-client';
+export { ServiceError } from './service-error';
