@@ -237,7 +237,7 @@ export class DeliveryLane {
     if (!this.notifier.wants(event)) return 'delivered';
     let lastError: DeliveryError | null = null;
     for (let attempt = 1; ; attempt++) {
-      // While the destination is down, the held deliveries wait here and one probe at a time goes; one whose
+      // While the destination is down, the held deliveries wait here and probes go (then a slow start); one whose
       // retry window closes meanwhile is dead-lettered without another attempt.
       held.phase = 'backoff';
       const pass = await this.gate.admit(this.gate.paused ? this.untilRetryWindowCloses(event, held) : held.abort.signal);
@@ -298,7 +298,7 @@ export class DeliveryLane {
     this.gate.settle(pass, verdict, error.retryAfterMs);
     if (!wasPaused && this.gate.paused) {
       this.logger.warn(
-        `${this.notifier.describe} failed ${PAUSE_AFTER_FAILURES} times in a row: lane paused, one probe at a time until it answers`,
+        `${this.notifier.describe} failed ${PAUSE_AFTER_FAILURES} times in a row: lane paused: one probe at a time until it answers, then a slow start`,
       );
     }
   }

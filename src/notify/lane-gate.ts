@@ -3,10 +3,13 @@ import { backoffCeiling } from '../common/backoff';
 /** Destination failures in a row, with no success between them, after which the lane sends one probe at a time. */
 export const PAUSE_AFTER_FAILURES = 5;
 
+/** Attempts on the wire at once, reached in the slow start after a probe succeeds, at which a lane counts as healthy. */
+export const RECOVERED_AT = 64;
+
 /** One attempt let through the gate; hand it back to `settle` with what the destination did. */
 export interface GatePass {
-  /** Whether this attempt is the paused lane's probe (the one attempt allowed on the wire). */
-  readonly probe: boolean;
+  /** Whether this attempt counts against a paused or recovering lane's allowance. */
+  readonly counted: boolean;
 }
 
 /**
@@ -17,21 +20,24 @@ export interface GatePass {
 export type DestinationVerdict = 'up' | 'down' | 'unknown';
 
 /**
- * A circuit breaker for one lane (M. Nygard, "Release It!", 2nd ed., ch. 5 "Circuit Breaker"): after
- * PAUSE_AFTER_FAILURES destination failures in a row the lane pauses, and its held deliveries wait here
- * instead of each retrying on its own schedule. One of them at a time goes as a probe, spaced by the lane's
- * backoff (exponential with equal jitter, at least the destination's Retry-After); the first probe that finds
- * the destination up releases every waiting delivery at once. So a destination that is down costs its lane one
- * request per backoff interval, however many deliveries wait, and takes no CPU from the other lanes.
+ * A circuit breaker for one lane (M. Nygard, "Release It!", 2nd ed., ch. 5 "Circuit Breaker") with a slow start
+ * on recovery (as TCP's, RFC 5681 §3.1): after PAUSE_AFTER_FAILURES destination failures in a row the lane
+ * pauses, and its held deliveries wait here instead of each retrying on its own schedule. One of them goes as a
+ * probe, spaced by the lane's backoff (exponential with equal jitter, at least the destination's Retry-After).
+ * Each success lets one more on the wire at once, so the allowance doubles with each round of answers (1, 2, 4 …
+ * RECOVERED_AT, then no limit); a failure meanwhile pauses the lane again. So a destination that is down costs its lane one request per backoff interval,
+ * however many deliveries wait, and one that is up but slow is not buried under every held delivery at once.
  *
  * Why not opossum: a breaker there fails calls fast while open, so each held delivery would keep waking on its
  * own backoff and resume up to DELIVERY_BACKOFF_MAX_MS after the destination came back; a lane wants them
- * parked until a probe succeeds.
+ * parked until a probe succeeds, then released in step with the destination's answers.
  */
 export class LaneGate {
   private failuresInRow = 0;
-  private probeOnWire = false;
-  /** Epoch ms before which no probe goes. */
+  /** Attempts allowed on the wire at once: Infinity while healthy. */
+  private allowance = Infinity;
+  private onWire = 0;
+  /** Epoch ms before which no counted attempt goes (the next probe). */
   private nextProbeAt = 0;
   private wake: { promise: Promise<void>; resolve: () => void } = settledLater();
   private timer: NodeJS.Timeout | null = null;
@@ -43,18 +49,18 @@ export class LaneGate {
     private readonly random: () => number = Math.random,
   ) {}
 
-  /** Whether the destination is treated as down: attempts go one at a time. */
+  /** Whether the destination is treated as down or recovering: attempts are rationed. */
   get paused(): boolean {
-    return this.failuresInRow >= PAUSE_AFTER_FAILURES;
+    return this.allowance !== Infinity;
   }
 
   /** Waits for this attempt's turn; null when `signal` aborted the wait. */
   async admit(signal: AbortSignal): Promise<GatePass | null> {
     while (!signal.aborted) {
-      if (!this.paused) return { probe: false };
-      if (!this.probeOnWire && this.now() >= this.nextProbeAt) {
-        this.probeOnWire = true;
-        return { probe: true };
+      if (!this.paused) return { counted: false };
+      if (this.onWire < this.allowance && this.now() >= this.nextProbeAt) {
+        this.onWire++;
+        return { counted: true };
       }
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
@@ -73,11 +79,18 @@ export class LaneGate {
    * @param retryAfterMs the destination's own Retry-After, ms: no probe goes sooner
    */
   settle(pass: GatePass, verdict: DestinationVerdict, retryAfterMs = 0): void {
-    if (pass.probe) this.probeOnWire = false;
-    if (verdict === 'up') this.failuresInRow = 0;
+    if (pass.counted) this.onWire--;
+    if (verdict === 'up') {
+      this.failuresInRow = 0;
+      if (pass.counted) this.allowance = this.allowance + 1 >= RECOVERED_AT ? Infinity : this.allowance + 1;
+    }
     if (verdict === 'down') {
       this.failuresInRow++;
-      if (this.paused) this.nextProbeAt = this.now() + Math.max(retryAfterMs, this.probeDelay());
+      // While rationed, any failure pauses again; while healthy, only enough of them in a row.
+      if (this.paused || this.failuresInRow >= PAUSE_AFTER_FAILURES) {
+        this.allowance = 1;
+        this.nextProbeAt = this.now() + Math.max(retryAfterMs, this.probeDelay());
+      }
     }
     this.scheduleWake();
   }
@@ -91,7 +104,7 @@ export class LaneGate {
 
   /** Equal jitter: half the ceiling, plus up to half again, so probes of a dead destination never bunch up at 0 ms. */
   private probeDelay(): number {
-    const ceiling = backoffCeiling(this.failuresInRow - PAUSE_AFTER_FAILURES + 1, this.backoffMs, this.backoffMaxMs);
+    const ceiling = backoffCeiling(Math.max(1, this.failuresInRow - PAUSE_AFTER_FAILURES + 1), this.backoffMs, this.backoffMaxMs);
     return Math.round(ceiling / 2 + (this.random() * ceiling) / 2);
   }
 
@@ -101,7 +114,7 @@ export class LaneGate {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const wait = this.nextProbeAt - this.now();
-    if (!this.paused || this.probeOnWire || wait <= 0) return;
+    if (!this.paused || wait <= 0) return;
     this.timer = setTimeout(() => this.wakeWaiters(), wait);
     this.timer.unref();
   }

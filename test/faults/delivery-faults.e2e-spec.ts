@@ -126,7 +126,8 @@ describe('delivery under faults', () => {
       await svc.post(`/v1/rooms/busy-${i}/heartbeat`, { liveId: `busy-${i}-live`, anchorId: 'a' });
       await svc.post(`/v1/rooms/busy-${i}/end`, { liveId: `busy-${i}-live`, anchorId: 'a' });
     }
-    await waitFor(() => im.requests.filter((r) => r.errorCode === 70001).length >= 20, 15000, 'IM refusing');
+    // Each attempt is refused twice (the renewed UserSig too), until the IM lane pauses.
+    await waitFor(() => im.requests.filter((r) => r.errorCode === 70001).length >= 2 * PAUSE_AFTER_FAILURES, 15000, 'IM refusing');
     const startedAt = Date.now();
     for (let i = 0; i < 20; i++) await svc.post(`/v1/rooms/new-${i}/heartbeat`, { liveId: `new-${i}-live`, anchorId: 'a' });
     await waitFor(() => accepted('new-').length >= 20, 10000, "the new lives' live.started webhooks");
@@ -142,7 +143,7 @@ describe('delivery under faults', () => {
       await svc.post(`/v1/rooms/${room}/heartbeat`, { liveId: `${room}-live`, anchorId: 'a' });
       await svc.post(`/v1/rooms/${room}/end`, { liveId: `${room}-live`, anchorId: 'a' });
     }
-    // Each attempt is refused twice (the renewed UserSig too); after PAUSE_AFTER_FAILURES of them the lane pauses.
+    // As above, until the IM lane pauses.
     await waitFor(
       () => im.requests.filter((r) => r.errorCode === 70001).length >= 2 * PAUSE_AFTER_FAILURES,
       15000,
