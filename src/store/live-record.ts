@@ -13,7 +13,8 @@ export interface LiveRecord {
   lastHeartbeatAt: number;
   endedAt: number | null;
   reason: EndReason | null;
-  timeoutMs: number;
+  /** The live's heartbeat timeout, ms; null once it ended (an ended record keeps no timeouts). */
+  timeoutMs: number | null;
 }
 
 export type HeartbeatOutcome =

@@ -16,8 +16,8 @@ export const ROOM_RECORD = [
   'flags: state (1-based index in LIVE_STATES) + 4 × end reason (1-based index in END_REASONS) + 32 × disconnect pending + 64 × interrupted from live + 128 × last IM presence report said online',
   'lastHeartbeatAt (ms)',
   'lastHeartbeatAt − startedAt (ms)',
-  'timeoutMs',
-  'suspectMs',
+  'timeoutMs; nil once ended',
+  'suspectMs; nil once ended',
   'seq of the last event',
   'heartbeat rate limiter (GCRA): theoretical arrival time − lastHeartbeatAt × 1000 (µs); nil: limit off',
   "endedAt − lastHeartbeatAt (ended), or disconnectedAt (when the pending disconnect's grace began, server time) − lastHeartbeatAt, ms",
@@ -30,7 +30,8 @@ if (LIVE_STATES.length > 3 || END_REASONS.length > 7) throw new Error('room reco
 
 /** Everything the record holds, decoded: the live as the API shows it, and what only the scripts use. */
 export interface RoomRecord extends LiveRecord {
-  suspectMs: number;
+  /** null once ended, like timeoutMs. */
+  suspectMs: number | null;
   seq: number;
   /** The end reason an IM disconnect report set ('disconnect'), while the live waits for its grace. */
   pendingReason: 'disconnect' | null;
@@ -53,8 +54,8 @@ export function decodeRoomRecord(roomId: string, packed: Buffer): RoomRecord {
     number,
     number,
     number,
-    number,
-    number,
+    number | null,
+    number | null,
     number,
     number | null | undefined,
     number | null | undefined,
@@ -109,8 +110,8 @@ export function encodeRoomRecord(record: RoomRecord): Buffer {
     flags,
     hb,
     hb - record.startedAt,
-    record.timeoutMs,
-    record.suspectMs,
+    record.state === 'ended' ? null : record.timeoutMs,
+    record.state === 'ended' ? null : record.suspectMs,
     record.seq,
     record.rateTatUs === null ? null : Math.floor(record.rateTatUs - hb * 1000),
     at,

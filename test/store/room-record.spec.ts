@@ -33,8 +33,8 @@ function asLuaSees(r: RoomRecord): Record<string, unknown> {
     s: r.state,
     st: r.startedAt,
     hb: r.lastHeartbeatAt,
-    to: r.timeoutMs,
-    su: r.suspectMs,
+    to: r.timeoutMs ?? undefined,
+    su: r.suspectMs ?? undefined,
     q: r.seq,
     tat: r.rateTatUs ?? undefined,
     en: r.endedAt ?? undefined,
@@ -73,10 +73,12 @@ function records(): RoomRecord[] {
     rateTatUs: null,
     lastPresence: null,
   };
+  // An ended record keeps no timeouts.
+  const ended = { ...base, state: 'ended' as const, timeoutMs: null, suspectMs: null };
   const all: RoomRecord[] = [];
   for (const state of LIVE_STATES) {
     if (state === 'ended') {
-      for (const reason of END_REASONS) all.push({ ...base, state, reason, endedAt: hb + 12345, seq: 300 });
+      for (const reason of END_REASONS) all.push({ ...ended, reason, endedAt: hb + 12345, seq: 300 });
     } else {
       all.push({ ...base, state });
       for (const from of ['live', 'interrupted'] as const) {
@@ -98,7 +100,7 @@ function records(): RoomRecord[] {
     lastPresence: { at: hb + 100, online: false },
   });
   all.push({ ...base, groupId: 'group-9' });
-  all.push({ ...base, groupId: 'group-9', state: 'ended', reason: 'admin', endedAt: hb + 1, rateTatUs: hb * 1000 + 1 });
+  all.push({ ...ended, groupId: 'group-9', reason: 'admin', endedAt: hb + 1, rateTatUs: hb * 1000 + 1 });
   all.push({ ...base, roomId: '房间-ü', liveId: 'ライブ-1', anchorId: 'ανκορ', groupId: '房间-ü', seq: 2 ** 31 + 5, timeoutMs: 3_600_000 });
   return all;
 }

@@ -10,8 +10,8 @@
 --            state: index in STATES; reasonCode: index in REASONS (ended lives)
 --   4 lastHeartbeatAt (ms)
 --   5 lastHeartbeatAt - startedAt (ms)
---   6 timeoutMs
---   7 suspectMs
+--   6 timeoutMs; nil once ended
+--   7 suspectMs; nil once ended
 --   8 seq of the last event
 --   9 heartbeat rate limiter (GCRA): theoretical arrival time - lastHeartbeatAt * 1000 (µs); nil = never limited
 --  10 endedAt - lastHeartbeatAt (ended) or, with a disconnect pending, when its grace began (server time)
@@ -63,7 +63,10 @@ local function write_room(rooms, roomId, rec)
     pt = rec.pt - rec.hb
     if rec.po then flags = flags + 128 end
   end
-  local values = {rec.l, rec.a, flags, rec.hb, rec.hb - rec.st, rec.to, rec.su, rec.q,
+  -- An ended live keeps no timeouts (only running lives are judged by them): its record then stays in the
+  -- allocation class a running live's fits in.
+  local running = rec.s ~= 'ended'
+  local values = {rec.l, rec.a, flags, rec.hb, rec.hb - rec.st, running and rec.to or nil, running and rec.su or nil, rec.q,
     rec.tat and math.floor(rec.tat - rec.hb * 1000), at}
   if rec.g ~= roomId then values[11] = rec.g end
   values[12] = pt
