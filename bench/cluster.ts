@@ -3,9 +3,9 @@ import { ask } from '../test/support/redis-process';
 import { RedisClusterSet } from '../test/support/redis-cluster';
 import { anchors } from './support/anchors';
 import { ensureBuilt } from './support/build';
-import { scale, SMOKE } from './support/options';
+import { scale } from './support/options';
 import { ChildServer } from './support/service';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 import { SERVICE_ENV } from './heartbeat';
 
 /**
@@ -111,12 +111,4 @@ export async function runCluster(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runCluster().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runCluster);

@@ -4,11 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { TcpProxy } from '../test/support/tcp-proxy';
 import { join } from 'node:path';
 import { ensureBuilt } from './support/build';
-import { scale, sleep, SMOKE } from './support/options';
+import { scale, sleep } from './support/options';
 import { startRedis, usedMemory } from './support/redis';
 import { ChildServer } from './support/service';
 import { benchStore, redisNow } from './support/store';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 import { encodeRunningRecord } from '../src/store/room-record';
 import type { FakeImReport } from './support/fake-im-process';
 
@@ -377,12 +377,4 @@ class FakeImProcess {
   }
 }
 
-if (require.main === module) {
-  runDelivery().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runDelivery);

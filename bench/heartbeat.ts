@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import { Anchor, anchors, AUTH_ENV, JWT_SECRET } from './support/anchors';
 import { ensureBuilt } from './support/build';
-import { scale, sleep, SMOKE } from './support/options';
+import { scale, sleep } from './support/options';
 import { startRedis } from './support/redis';
 import { ChildServer } from './support/service';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 
 /**
  * Figure 1: heartbeat throughput and latency with auth on, spread over 10,000 rooms, against a bare
@@ -57,14 +57,8 @@ function requests(fleet: Anchor[]): autocannon.Request[] {
   ];
 }
 
-async function load(url: string, fleet: Anchor[], options: Partial<autocannon.Options> = {}): Promise<Load> {
-  const result = await autocannon({
-    url,
-    connections: CONNECTIONS,
-    duration: DURATION_S,
-    requests: requests(fleet),
-    ...options,
-  } as autocannon.Options);
+/** What an autocannon run measured. */
+function loadOf(result: autocannon.Result): Load {
   return {
     requests: result.requests.total,
     rps: result.requests.total / (result.duration || DURATION_S),
@@ -73,6 +67,17 @@ async function load(url: string, fleet: Anchor[], options: Partial<autocannon.Op
     non2xx: result.non2xx,
     errors: result.errors + result.timeouts,
   };
+}
+
+async function load(url: string, fleet: Anchor[], options: Partial<autocannon.Options> = {}): Promise<Load> {
+  const result = await autocannon({
+    url,
+    connections: CONNECTIONS,
+    duration: DURATION_S,
+    requests: requests(fleet),
+    ...options,
+  } as autocannon.Options);
+  return loadOf(result);
 }
 
 /** Several load generators at once, one per server; throughputs add up, latencies are the worst. */
@@ -132,14 +137,7 @@ async function gatewayLoad(url: string, bodies: string[], options: Partial<autoc
     ],
     ...options,
   } as autocannon.Options);
-  return {
-    requests: result.requests.total,
-    rps: result.requests.total / (result.duration || DURATION_S),
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    non2xx: result.non2xx,
-    errors: result.errors + result.timeouts,
-  };
+  return loadOf(result);
 }
 
 /** Starts GATEWAY_ROOMS lives through the gateway route, then measures its steady beats per second. */
@@ -295,12 +293,4 @@ export async function runHeartbeat(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runHeartbeat().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runHeartbeat);

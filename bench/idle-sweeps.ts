@@ -1,8 +1,8 @@
 import { ensureBuilt } from './support/build';
-import { scale, sleep, SMOKE } from './support/options';
+import { scale, sleep } from './support/options';
 import { startRedis } from './support/redis';
 import { ChildServer } from './support/service';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 
 /**
  * Figure 3b: what sweeping costs Redis when nothing is due. REPLICAS idle replicas (default settings, no
@@ -56,12 +56,4 @@ export async function runIdleSweeps(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runIdleSweeps().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runIdleSweeps);

@@ -5,7 +5,7 @@ import { scale, sleep, SMOKE } from './support/options';
 import { ForkedReceiver } from './support/receiver';
 import { startRedis } from './support/redis';
 import { ChildServer } from './support/service';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 
 /**
  * Figure 3: detection lag. ANCHORS apps beat over HTTP (JWT auth on) every BEAT_MS; STOPPING of them go
@@ -160,12 +160,4 @@ export async function runLag(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runLag().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runLag);

@@ -1,8 +1,8 @@
 import type { Environment } from '../src/config/environment';
 import { benchStore } from './support/store';
-import { scale, SMOKE } from './support/options';
+import { scale } from './support/options';
 import { startRedis, usedMemory } from './support/redis';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 
 /**
  * Figure 4: Redis memory per tracked live. Lives are started through the service's own heartbeat
@@ -134,12 +134,4 @@ export async function runMemory(): Promise<Row[]> {
   ];
 }
 
-if (require.main === module) {
-  runMemory().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runMemory);

@@ -1,7 +1,7 @@
 import { benchStore } from './support/store';
-import { scale, sleep, SMOKE } from './support/options';
+import { scale, sleep } from './support/options';
 import { startRedis } from './support/redis';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 import type { HeartbeatInput } from '../src/store/live-store';
 
 /**
@@ -143,12 +143,4 @@ export async function runRedisCost(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runRedisCost().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runRedisCost);

@@ -1,7 +1,7 @@
 import { benchStore, redisNow } from './support/store';
-import { scale, SMOKE } from './support/options';
+import { scale } from './support/options';
 import { startRedis } from './support/redis';
-import { fmt, formatTable, Row, row } from './support/table';
+import { fmt, printWhenRun, Row, row } from './support/table';
 import { encodeRunningRecord } from '../src/store/room-record';
 
 /**
@@ -113,12 +113,4 @@ export async function runSweep(): Promise<Row[]> {
   }
 }
 
-if (require.main === module) {
-  runSweep().then(
-    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
-    (err) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}
+if (require.main === module) printWhenRun(runSweep);

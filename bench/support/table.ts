@@ -1,3 +1,4 @@
+import { SMOKE } from './options';
 /** One line of a benchmark's table: what was measured, against what, and whether it met the target. */
 export interface Row {
   figure: string;
@@ -26,3 +27,14 @@ export function formatTable(rows: Row[]): string {
 }
 
 export const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+
+/** For a benchmark file run on its own (`npm run bench:<name>`): runs it and prints its table; exit 1 on an error. */
+export function printWhenRun(run: () => Promise<Row[]>): void {
+  run().then(
+    (rows) => console.log(`${SMOKE ? '(smoke) ' : ''}\n${formatTable(rows)}`),
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}
