@@ -5,7 +5,7 @@ import type { LiveEvent } from '../events/live-event';
 import type { KeyLayout } from '../store/key-layout';
 import { DeadLetterReason, LaneSpec, OutboxEntry, OutboxStore } from '../store/outbox-store';
 import type { DeliveryEvents } from './delivery-events';
-import { GatePass, LaneGate, PAUSE_AFTER_FAILURES } from './lane-gate';
+import { GatePass, LaneGate, MAX_RETRY_AFTER_MS, PAUSE_AFTER_FAILURES } from './lane-gate';
 import type { LaneMetrics } from './lane-metrics';
 import { DeliveryError, LocalDeliveryError, Notifier } from './notifier';
 import type { OutboxSignal } from './outbox-signal';
@@ -237,14 +237,15 @@ export class DeliveryLane {
     if (!this.notifier.wants(event)) return 'delivered';
     let lastError: DeliveryError | null = null;
     for (let attempt = 1; ; attempt++) {
-      // While the destination is down, the held deliveries wait here and probes go (then a slow start); one whose
-      // retry window closes meanwhile is dead-lettered without another attempt.
+      // While the destination is down, the held deliveries wait here and probes go (then a slow start), fewest
+      // attempts first; one whose retry window closes meanwhile is dead-lettered without another attempt.
       held.phase = 'backoff';
-      const pass = await this.gate.admit(this.gate.paused ? this.untilRetryWindowCloses(event, held) : held.abort.signal);
+      const pass = await this.gate.admit(this.gate.paused ? this.untilRetryWindowCloses(event, held) : held.abort.signal, attempt);
       if (!pass) {
         if (held.abort.signal.aborted) return 'abandoned';
+        const waited = `${formatDuration(Date.now() - event.at)} while the destination was down`;
         return this.giveUp(event, {
-          reason: `retried for ${formatDuration(Date.now() - event.at)} (the destination was down), last: ${lastError?.message ?? 'none'}`,
+          reason: lastError ? `retried for ${waited}, last: ${lastError.message}` : `never attempted: waited ${waited}`,
           code: lastError?.code,
           attempts: attempt - 1,
         });
@@ -275,7 +276,14 @@ export class DeliveryLane {
         });
       }
       this.metrics.outcome(this.name, 'retry');
-      const delay = Math.max(error.retryAfterMs ?? 0, backoffDelay(attempt, this.settings.backoffMs, this.settings.backoffMaxMs));
+      // Not past the end of the retry window: the last attempt goes then.
+      const delay = Math.min(
+        Math.max(
+          Math.min(error.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS),
+          backoffDelay(attempt, this.settings.backoffMs, this.settings.backoffMaxMs),
+        ),
+        Math.max(0, event.at + this.settings.retryForMs - Date.now()),
+      );
       if (attempt === 1 || attempt % 10 === 0) {
         this.logger.warn(`delivery of ${event.id} failed (${error.message}); attempt ${attempt}, retry in ${delay} ms`);
       }

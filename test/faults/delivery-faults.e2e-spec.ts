@@ -116,6 +116,24 @@ describe('delivery under faults', () => {
     }
   }, 240000);
 
+  it("a receiver that always fails some rooms' events delays the other rooms' by one probe interval at most", async () => {
+    const svc = await start({ ...DEFAULT_DELIVERY, ...LONG_LIVES, NOTIFIERS: 'webhook' });
+    receiver.respondTo = (event) => (event?.roomId?.startsWith('poison-') ? 500 : undefined);
+    for (let i = 0; i < 10; i++) await svc.post(`/v1/rooms/poison-${i}/heartbeat`, { liveId: `poison-${i}-live`, anchorId: 'a' });
+    // Their 10 first attempts paused the lane; then it probes with them, one every 5-10 s.
+    await waitFor(() => receiver.requests.filter((r) => r.answeredWith === 500).length >= 11, 30000, 'a poison event as a probe');
+
+    const sentAt = new Map<string, number>();
+    for (let i = 0; i < 5; i++) {
+      sentAt.set(`fine-${i}`, Date.now());
+      await svc.post(`/v1/rooms/fine-${i}/heartbeat`, { liveId: `fine-${i}-live`, anchorId: 'a' });
+    }
+    await waitFor(() => accepted('fine-').length >= 5, 60000, "the other rooms' live.started");
+    const latencies = accepted('fine-').map((r) => r.at - sentAt.get(r.json.roomId)!);
+    // DELIVERY_BACKOFF_MAX_MS (10 s) bounds the wait for the next probe, which a fresh event goes as.
+    expect(Math.max(...latencies)).toBeLessThan(10000 + 2000);
+  }, 90000);
+
   it('IM refusing every call (70001) delays no webhook', async () => {
     // Fewer delivery slots than endings waiting for IM: in one shared pool they would hold every slot.
     await start({ ...DEFAULT_DELIVERY, ...LONG_LIVES, DELIVERY_CONCURRENCY: '16' });
