@@ -306,7 +306,7 @@ export class DeliveryLane {
     this.gate.settle(pass, verdict, error.retryAfterMs);
     if (!wasPaused && this.gate.paused) {
       this.logger.warn(
-        `${this.notifier.describe} failed ${PAUSE_AFTER_FAILURES} times in a row: lane paused: one probe at a time until it answers, then a slow start`,
+        `${this.notifier.describe} failed ${PAUSE_AFTER_FAILURES} fresh events in a row: lane paused: one probe at a time until it answers, then a slow start`,
       );
     }
   }
