@@ -51,8 +51,8 @@ export class LaneGate {
   private onWire = 0;
   /** Epoch ms before which no counted attempt goes (the next probe). */
   private nextProbeAt = 0;
-  /** The attempt numbers of the deliveries waiting here. */
-  private readonly waiting = new Set<{ attempt: number }>();
+  /** How many deliveries wait here, by attempt number (few distinct numbers, however many wait). */
+  private readonly waiting = new Map<number, number>();
   private wake: { promise: Promise<void>; resolve: () => void } = settledLater();
   private timer: NodeJS.Timeout | null = null;
 
@@ -74,14 +74,21 @@ export class LaneGate {
    */
   async admit(signal: AbortSignal, attempt: number): Promise<GatePass | null> {
     if (!this.paused) return { attempt, counted: false, probe: false };
-    const me = { attempt };
-    this.waiting.add(me);
+    this.waiting.set(attempt, (this.waiting.get(attempt) ?? 0) + 1);
+    let waiting = true;
+    const leave = () => {
+      if (!waiting) return;
+      waiting = false;
+      const left = this.waiting.get(attempt)! - 1;
+      if (left === 0) this.waiting.delete(attempt);
+      else this.waiting.set(attempt, left);
+    };
     try {
       while (!signal.aborted) {
         if (!this.paused) return { attempt, counted: false, probe: false };
-        if (this.onWire < this.allowance && this.now() >= this.nextProbeAt && this.firstInLine(me)) {
+        if (this.onWire < this.allowance && this.now() >= this.nextProbeAt && this.firstInLine(attempt)) {
           this.onWire++;
-          this.waiting.delete(me);
+          leave();
           this.wakeWaiters(); // another may fit in the allowance too
           return { attempt, counted: true, probe: this.allowance === 1 };
         }
@@ -96,7 +103,7 @@ export class LaneGate {
       }
       return null;
     } finally {
-      this.waiting.delete(me);
+      leave();
     }
   }
 
@@ -128,8 +135,8 @@ export class LaneGate {
     this.wakeWaiters();
   }
 
-  private firstInLine(me: { attempt: number }): boolean {
-    for (const other of this.waiting) if (other.attempt < me.attempt) return false;
+  private firstInLine(attempt: number): boolean {
+    for (const other of this.waiting.keys()) if (other < attempt) return false;
     return true;
   }
 
