@@ -282,7 +282,7 @@ export class DeliveryLane {
           Math.min(error.retryAfterMs ?? 0, MAX_RETRY_AFTER_MS),
           backoffDelay(attempt, this.settings.backoffMs, this.settings.backoffMaxMs),
         ),
-        Math.max(0, event.at + this.settings.retryForMs - Date.now()),
+        this.retryWindowLeft(event),
       );
       if (attempt === 1 || attempt % 10 === 0) {
         this.logger.warn(`delivery of ${event.id} failed (${error.message}); attempt ${attempt}, retry in ${delay} ms`);
@@ -295,8 +295,12 @@ export class DeliveryLane {
 
   /** Aborts when the held delivery is aborted or when the event's retry window (DELIVERY_RETRY_FOR_MS) closes. */
   private untilRetryWindowCloses(event: LiveEvent, held: Held): AbortSignal {
-    const left = Math.max(0, event.at + this.settings.retryForMs - Date.now());
-    return AbortSignal.any([held.abort.signal, AbortSignal.timeout(left)]);
+    return AbortSignal.any([held.abort.signal, AbortSignal.timeout(this.retryWindowLeft(event))]);
+  }
+
+  /** How long the event's retry window (DELIVERY_RETRY_FOR_MS from its transition) stays open, ms (0 once closed). */
+  private retryWindowLeft(event: LiveEvent): number {
+    return Math.max(0, event.at + this.settings.retryForMs - Date.now());
   }
 
   /** What a failed attempt says about the destination: a deliberate refusal of this one event means it is up. */
