@@ -64,6 +64,8 @@ function ordered<S extends ScriptSpec>(script: S, keys: KeysOf<S>, argv: ArgsOf<
 
 /** A state-changing script's raw reply as a ScriptReply (outcome, parsed transitions, the outcome's values). */
 export function toReply(raw: unknown): ScriptReply {
+  // A bare number is an 'ok' that changed nothing but the value (the heartbeat scripts' steady beat).
+  if (typeof raw === 'number') return { outcome: 'ok', transitions: [], values: [raw] };
   const [outcome, transitions, ...values] = raw as [string, Array<string | number>, ...unknown[]];
   return { outcome, transitions: parseTransitions(transitions), values };
 }

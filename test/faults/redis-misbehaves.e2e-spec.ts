@@ -129,15 +129,16 @@ describe('Redis full under maxmemory-policy noeviction', () => {
     fleet.start();
     await waitFor(() => receiver.events({ type: 'live.started' }).length === 5, 15000, 'all lives started');
 
-    // Redis reaches maxmemory (here: another writer's data fills the last 256 kB) and refuses every write.
+    // Redis reaches maxmemory (here: another writer's data fills the last 1 MB) and refuses every write.
     client = redis.client();
     const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
-    await client.config('SET', 'maxmemory', String(used + 256 * 1024));
+    await client.config('SET', 'maxmemory', String(used + 1024 * 1024));
     let fillers = 0;
     while (fillers < 100 && (await client.set(`filler:${fillers}`, 'x'.repeat(32 * 1024)).catch(() => null))) fillers++;
-    // At the limit, a write is refused or not by a few bytes: settle it below what is used, as once it has grown on.
+    // At the limit, a write is refused or not by a few bytes: settle it well below what is used, as once it has
+    // grown on. Well below: Redis frees client buffers it no longer needs a few seconds later (100 kB seen).
     const full = Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
-    await client.config('SET', 'maxmemory', String(full - 64 * 1024));
+    await client.config('SET', 'maxmemory', String(full - 256 * 1024));
     const fromFull = fleet.results.length;
     const newLive = await heartbeat(url, 'full-new-room', 'full-new-live', 'full-new-anchor');
     // Full for longer than SUSPECT_AFTER_MS: the beats are lost, as in an outage.

@@ -1,14 +1,24 @@
+import type { HeartbeatInput } from '../../src/store/live-store';
 import { decodeRoomRecord } from '../../src/store/room-record';
 import { StoreTier } from './support/store-tier';
 
+type Path = 'heartbeat' | 'heartbeats';
+
 /**
- * The heartbeat script's steady path (a running live beats again) rewrites the packed record itself; these
- * assert that it leaves what the full path leaves and answers what the full path answers, rate limit included.
+ * The heartbeat scripts' steady path (a running live beats again) rewrites the packed record itself, and the
+ * gateway path writes a batch's steady beats together; these assert that both leave what the full path leaves
+ * and answer what the full path answers, rate limit included.
  */
-describe('steady heartbeats (store tier)', () => {
+describe.each<Path>(['heartbeat', 'heartbeats'])('steady heartbeats through LiveStore.%s (store tier)', (path) => {
   let tier: StoreTier;
+  const take = async (input: HeartbeatInput) => {
+    if (path === 'heartbeat') return tier.lives.heartbeat(input);
+    const [outcome] = await tier.lives.heartbeats([input]);
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
+  };
   const beat = (roomId: string, extra: { anchorId?: string; timeoutMs?: number; suspectMs?: number; groupId?: string } = {}) =>
-    tier.lives.heartbeat({
+    take({
       roomId,
       liveId: `${roomId}-live`,
       anchorId: 'anchor-1',
@@ -83,10 +93,82 @@ describe('steady heartbeats (store tier)', () => {
     await tier.lives.end('s3', 's3-live', 'anchor-1', 'normal');
     expect(await beat('s3')).toMatchObject({ kind: 'gone', reason: 'normal' });
     expect(
-      await tier.lives.heartbeat({ roomId: 's3', liveId: 'next', anchorId: 'anchor-1', groupId: 's3', timeoutMs: 20000, suspectMs: 10000 }),
+      await take({ roomId: 's3', liveId: 'next', anchorId: 'anchor-1', groupId: 's3', timeoutMs: 20000, suspectMs: 10000 }),
     ).toMatchObject({
       kind: 'ok',
       transitions: [{ type: 'started', reason: null, count: 1 }],
     });
+  });
+});
+
+describe('a batch of heartbeats (store tier)', () => {
+  let tier: StoreTier;
+  beforeAll(async () => {
+    tier = await StoreTier.start({ HEARTBEAT_RATE_PER_SEC: 2, HEARTBEAT_RATE_BURST: 3, SWEEP_GAP_MS: 24 * 3600 * 1000, SHARDS: 1 });
+  });
+  beforeEach(() => tier.reset());
+  afterAll(() => tier?.stop());
+
+  /** A beat of `room` (named under `prefix`), with the live `${room}-${live}` of anchor `anchor`. */
+  const input = (prefix: string, room: string, live = 'a', anchor = 'anchor-1'): HeartbeatInput => ({
+    roomId: `${prefix}${room}`,
+    liveId: `${prefix}${room}-${live}`,
+    anchorId: anchor,
+    groupId: `${prefix}${room}`,
+    timeoutMs: 20000,
+    suspectMs: 10000,
+  });
+
+  it('answers and leaves what the same beats one at a time do: repeats, starts, supersedes, ends, limits, conflicts', async () => {
+    // Rooms r1-r4 running, r4 then ended; the batch (one shard: one script call) mixes every kind of beat,
+    // some rooms more than once, so steady beats written together sit between beats that take the full path.
+    const setUp = async (prefix: string) => {
+      for (const room of ['r1', 'r2', 'r3', 'r4']) await tier.lives.heartbeat(input(prefix, room));
+      await tier.lives.end(`${prefix}r4`, `${prefix}r4-a`, 'anchor-1', 'normal');
+    };
+    const batch = (prefix: string) => [
+      input(prefix, 'r1'),
+      input(prefix, 'r2'),
+      input(prefix, 'r1'),
+      input(prefix, 'r3', 'a', 'intruder'),
+      input(prefix, 'r4'),
+      input(prefix, 'r5'),
+      input(prefix, 'r5'),
+      input(prefix, 'r2', 'b'),
+      input(prefix, 'r2', 'b'),
+      input(prefix, 'r1'),
+      input(prefix, 'r1'),
+      input(prefix, 'r3'),
+    ];
+    const normalize = (value: unknown, prefix: string) => JSON.parse(JSON.stringify(value ?? null).replaceAll(prefix, ''));
+
+    await setUp('one-');
+    const one: unknown[] = [];
+    for (const beat of batch('one-')) one.push(await tier.lives.heartbeat(beat));
+    await setUp('many-');
+    const many = await tier.lives.heartbeats(batch('many-'));
+
+    expect(many.map((o) => normalize(o, 'many-'))).toEqual(one.map((o) => normalize(o, 'one-')));
+    expect(one.map((o) => o.kind)).toEqual(['ok', 'ok', 'ok', 'conflict', 'gone', 'ok', 'ok', 'ok', 'limited', 'limited', 'limited', 'ok']);
+    const shard = tier.keys.shardOf('one-r1');
+    for (const room of ['r1', 'r2', 'r3', 'r4', 'r5']) {
+      const [a, b] = await Promise.all(
+        ['one-', 'many-'].map(async (prefix) => ({
+          record: normalize(
+            decodeRoomRecord(`${prefix}${room}`, (await tier.redis.hgetBuffer(tier.keys.rooms(shard), `${prefix}${room}`))!),
+            prefix,
+          ),
+          due: await tier.redis.zscore(tier.keys.due(shard), `${prefix}${room}`),
+        })),
+      );
+      expect({ room, ...b }).toEqual({ room, ...a });
+    }
+    const events = (prefix: string) =>
+      tier
+        .outboxEvents(`${prefix}r1`)
+        .then((all) =>
+          all.filter((e) => String(e.roomId).startsWith(prefix)).map((e) => `${normalize(e.roomId, prefix)} ${e.type} ${e.reason ?? ''}`),
+        );
+    expect(await events('many-')).toEqual(await events('one-'));
   });
 });

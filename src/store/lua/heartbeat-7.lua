@@ -25,7 +25,8 @@
     ARGV[12] eventToken   random token for this call's event ids (event-token.ts, emit.lua)
 
   Output:
-    {'ok', transitions, deadline}       transitions: see emit.lua; deadline: when the live ends if silent (ms)
+    deadline                            a steady beat (it only extended a running live): when the live ends if silent (ms)
+    {'ok', transitions, deadline}       transitions: see emit.lua
     {'gone', {}, reason}                this liveId already ended
     {'conflict', {}, anchorId}          the live belongs to another anchor
     {'limited', {}, retryAfterMs}
