@@ -24,6 +24,13 @@ export interface LaneSettings {
 }
 
 const ERROR_PAUSE_MS = 1000;
+/**
+ * The longest wait between an idle lane's polls: each empty poll doubles the wait from DELIVERY_POLL_MS up to
+ * this. Writers in the same replica wake the lane at once, so the polls only find what other replicas wrote and
+ * left (their lanes were full, or they stopped); an idle poll reads every shard, which cost a quiet replica more
+ * CPU than anything else it does.
+ */
+export const IDLE_POLL_MAX_MS = 2000;
 /** Most entry ids one keep-alive XCLAIM names. */
 const TOUCH_CHUNK = 1000;
 
@@ -125,6 +132,7 @@ export class DeliveryLane {
   }
 
   private async run(): Promise<void> {
+    let idleWaitMs = this.settings.pollMs;
     while (this.running) {
       const capacity = this.settings.concurrency - this.inFlight.size;
       if (capacity <= 0) {
@@ -138,7 +146,11 @@ export class DeliveryLane {
           this.readFailingSince = null;
         }
         for (const entry of entries) this.launch(entry);
-        if (entries.length === 0) await this.signal.wait(this.settings.pollMs);
+        if (entries.length > 0) idleWaitMs = this.settings.pollMs;
+        else {
+          await this.signal.wait(idleWaitMs);
+          idleWaitMs = Math.min(2 * idleWaitMs, Math.max(IDLE_POLL_MAX_MS, this.settings.pollMs));
+        }
       } catch (err) {
         this.metrics.redisError();
         // Once per outage, not once a poll: the Redis errors metric counts every failed read.
@@ -168,7 +180,6 @@ export class DeliveryLane {
             capacity - entries.length,
           ),
         );
-        if (!claimed) continue;
         this.reclaimCursors.set(shard, claimed.next);
         for (const entry of claimed.entries) {
           if ((this.handedBack.get(heldKey(entry)) ?? 0) > Date.now())
@@ -181,7 +192,6 @@ export class DeliveryLane {
       const shard = this.nextShard;
       this.nextShard = (this.nextShard + 1) % this.keys.shards;
       const fresh = await this.healing(shard, () => this.outbox.take(shard, this.spec, this.consumer, capacity - entries.length));
-      if (!fresh) continue;
       if (this.transitions) for (const entry of fresh) this.transitions.record(entry.event);
       entries.push(...fresh);
     }
@@ -190,9 +200,9 @@ export class DeliveryLane {
 
   /**
    * Runs a read of one shard; when Redis says the stream or group is missing (restarted empty, failover to an
-   * empty replica, FLUSHALL), recreates the lanes' groups there at once and returns null: the next poll reads.
+   * empty replica, FLUSHALL), recreates the lanes' groups there at once and reads again.
    */
-  private async healing<T>(shard: number, read: () => Promise<T>): Promise<T | null> {
+  private async healing<T>(shard: number, read: () => Promise<T>): Promise<T> {
     try {
       return await read();
     } catch (err) {
@@ -202,7 +212,7 @@ export class DeliveryLane {
       this.logger.warn(
         `outbox of shard ${shard} had no consumer group for this lane (Redis lost its data?); recreated ${created} group(s)`,
       );
-      return null;
+      return read();
     }
   }
 

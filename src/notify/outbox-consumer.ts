@@ -5,7 +5,7 @@ import { ConfigSection, InjectConfig } from '../config/sections';
 import { KeyLayout } from '../store/key-layout';
 import { OutboxStore } from '../store/outbox-store';
 import { DeliveryEvents } from './delivery-events';
-import { DeliveryLane, LaneSettings } from './delivery-lane';
+import { DeliveryLane, IDLE_POLL_MAX_MS, LaneSettings } from './delivery-lane';
 import { LaneMetrics } from './lane-metrics';
 import { Notifier, NOTIFIERS } from './notifier';
 import { OutboxSignal } from './outbox-signal';
@@ -75,9 +75,9 @@ export class OutboxConsumer implements OnApplicationBootstrap, BeforeApplication
   }
 
   private async maintain(leaving: boolean): Promise<void> {
-    // A consumer is stale well after anything it held would have been reclaimed (a live replica polls every
-    // DELIVERY_POLL_MS, which keeps its consumers' idle time low).
-    const staleMs = 4 * Math.max(this.env.DELIVERY_CLAIM_IDLE_MS, this.env.DELIVERY_POLL_MS);
+    // A consumer is stale well after anything it held would have been reclaimed (a live replica polls at least
+    // every IDLE_POLL_MAX_MS or DELIVERY_POLL_MS, which keeps its consumers' idle time low).
+    const staleMs = 4 * Math.max(this.env.DELIVERY_CLAIM_IDLE_MS, this.env.DELIVERY_POLL_MS, IDLE_POLL_MAX_MS);
     try {
       let trimmed = 0;
       let removed = 0;
