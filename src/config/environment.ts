@@ -291,7 +291,10 @@ export class Environment {
   @Min(100)
   DELIVERY_CLAIM_IDLE_MS = 30000;
 
-  /** Outbox poll when idle (writers in the same replica wake it at once). */
+  /**
+   * Outbox poll when idle: the first wait after an empty poll, doubling while polls find nothing, up to 2 s (writers in
+   * the same replica wake it at once; the polls find what other replicas wrote and left).
+   */
   @Type(() => Number)
   @IsInt()
   @Min(10)
