@@ -1,3 +1,4 @@
+import type { HeartbeatOutcome } from '../../src/store/live-record';
 import type { HeartbeatInput } from '../../src/store/live-store';
 import { decodeRoomRecord } from '../../src/store/room-record';
 import { StoreTier } from './support/store-tier';
@@ -143,7 +144,7 @@ describe('a batch of heartbeats (store tier)', () => {
     const normalize = (value: unknown, prefix: string) => JSON.parse(JSON.stringify(value ?? null).replaceAll(prefix, ''));
 
     await setUp('one-');
-    const one: unknown[] = [];
+    const one: HeartbeatOutcome[] = [];
     for (const beat of batch('one-')) one.push(await tier.lives.heartbeat(beat));
     await setUp('many-');
     const many = await tier.lives.heartbeats(batch('many-'));
