@@ -10,7 +10,7 @@ import { HttpErrorFilter } from './common/http-error.filter';
 import { RequestValidationPipe } from './common/request-validation';
 import { isImCallbackRoute } from './callbacks/callback-body';
 import { Environment } from './config/environment';
-import { REQUEST_ID_HEADER, requestId } from './logging';
+import { createHttpLogger, registerRequestLogging, REQUEST_ID_HEADER, requestId } from './logging';
 import { setupOpenApi } from './openapi/openapi';
 
 /** Request bodies are a few ids; anything bigger is refused before parsing. Long path ids reach validation, which names them. */
@@ -31,8 +31,9 @@ export interface AppOptions {
  * Signals are handled by main.ts, which calls close(): the shutdown hooks then run in order.
  */
 export async function createApp(env: Environment, options: AppOptions = {}): Promise<NestFastifyApplication> {
+  const httpLogger = createHttpLogger(env, options.logDestination);
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(env, options.logDestination),
+    AppModule.forRoot(env, httpLogger),
     new FastifyAdapter({
       bodyLimit: BODY_LIMIT_BYTES,
       // A request whose headers or body stall is answered 408 and its connection closed (Fastify's client error
@@ -46,7 +47,7 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
       },
       routerOptions: { maxParamLength: 1024 },
       trustProxy: true,
-      // One id per request for Fastify and pino alike (middie hands Fastify's id to pino-http):
+      // One id per request for Fastify and pino alike (registerRequestLogging hands Fastify's id to pino-http):
       // the caller's X-Request-Id when acceptable, else a new UUID; it is echoed in the response.
       requestIdHeader: false,
       genReqId: requestId,
@@ -56,13 +57,12 @@ export async function createApp(env: Environment, options: AppOptions = {}): Pro
     // Body parsers are the body policy's (below), not Nest's JSON and form parsers.
     { bufferLogs: true, bodyParser: false },
   );
-  registerBodyPolicy(app.getHttpAdapter().getInstance(), isImCallbackRoute);
-  app
-    .getHttpAdapter()
-    .getInstance()
-    .addHook('onRequest', async (request, reply) => {
-      reply.header(REQUEST_ID_HEADER, request.id);
-    });
+  const fastify = app.getHttpAdapter().getInstance();
+  registerBodyPolicy(fastify, isImCallbackRoute);
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  registerRequestLogging(fastify, httpLogger);
   app.useLogger(app.get(Logger));
   // From here on, log as it happens: start-up (which waits for Redis) must show its progress, and a failed start
   // its reasons, instead of holding them until the server listens.

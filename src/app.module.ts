@@ -1,7 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { LoggerModule } from 'nestjs-pino';
-import type { DestinationStream } from 'pino';
+import type { HttpLogger } from 'pino-http';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { CallbacksModule } from './callbacks/callbacks.module';
@@ -11,7 +11,7 @@ import { Environment } from './config/environment';
 import { EventsModule } from './events/events.module';
 import { GatewayModule } from './gateway/gateway.module';
 import { HealthModule } from './health/health.module';
-import { loggerOptions } from './logging';
+import { loggerModuleParams } from './logging';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotifyModule } from './notify/notify.module';
 import { RoomsModule } from './rooms/rooms.module';
@@ -22,12 +22,12 @@ import { StorageOutageModule } from './common/storage-outage';
 /** Wiring only: each imported module owns its part. */
 @Module({})
 export class AppModule {
-  static forRoot(env: Environment, logDestination?: DestinationStream): DynamicModule {
+  static forRoot(env: Environment, httpLogger: HttpLogger): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(env),
-        LoggerModule.forRoot(loggerOptions(env, logDestination)),
+        LoggerModule.forRoot(loggerModuleParams(httpLogger)),
         ScheduleModule.forRoot(),
         EventsModule,
         AuthModule,

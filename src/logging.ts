@@ -1,8 +1,11 @@
-import { RequestMethod } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+// nestjs-pino's request-scoped logger store, which its PinoLogger reads (the package's own middleware fills it).
+import { storage, Store } from 'nestjs-pino/storage';
 import type { DestinationStream } from 'pino';
+import { HttpLogger, Options as HttpOptions, pinoHttp } from 'pino-http';
 import { GATEWAY_HEARTBEATS_ROUTE } from './gateway/gateway-heartbeats.schema';
 import { HEARTBEAT_ROUTE } from './rooms/heartbeat.schema';
 import { Environment } from './config/environment';
@@ -61,12 +64,12 @@ interface SerializedRequest {
 }
 
 /**
- * JSON logs with a request id, at requestLogLevel. Credentials are kept out: only a few headers are logged,
- * secret query values are replaced, and the usual credential paths are redacted as a second net.
- * `destination` lets tests capture exactly what would reach stdout.
+ * The service's logger and its request logging (pino-http): JSON logs with a request id, at requestLogLevel.
+ * Credentials are kept out: only a few headers are logged, secret query values are replaced, and the usual
+ * credential paths are redacted as a second net. `destination` lets tests capture exactly what would reach stdout.
  */
-export function loggerOptions(env: Environment, destination?: DestinationStream): Params {
-  const options = {
+export function createHttpLogger(env: Environment, destination?: DestinationStream): HttpLogger {
+  const options: HttpOptions = {
     level: env.LOG_LEVEL,
     genReqId: (req: IncomingMessage) => (req as IncomingMessage & { id?: string }).id ?? requestId(req),
     customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) => requestLogLevel(res.statusCode, err),
@@ -97,12 +100,33 @@ export function loggerOptions(env: Environment, destination?: DestinationStream)
       censor: REDACTED,
     },
   };
-  return {
-    pinoHttp: destination ? [options, destination] : options,
-    // The heartbeat routes log their own refusals (HeartbeatRoute, GatewayHeartbeatsRoute): a child logger per beat is too dear.
-    exclude: [
-      { method: RequestMethod.POST, path: HEARTBEAT_ROUTE },
-      { method: RequestMethod.POST, path: GATEWAY_HEARTBEATS_ROUTE },
-    ],
-  };
+  return pinoHttp(options, destination);
+}
+
+/**
+ * nestjs-pino's settings: its Logger and PinoLogger write through `httpLogger`'s logger. It binds no request
+ * itself (no routes): registerRequestLogging does, without Nest middleware.
+ */
+export function loggerModuleParams(httpLogger: HttpLogger): Params {
+  return { pinoHttp: { logger: httpLogger.logger }, forRoutes: [] };
+}
+
+/** The heartbeat routes log their own refusals (HeartbeatRoute, GatewayHeartbeatsRoute): a child logger per beat is too dear. */
+const UNLOGGED_POST_ROUTES = new Set([HEARTBEAT_ROUTE, GATEWAY_HEARTBEATS_ROUTE]);
+
+/**
+ * Logs each request with `httpLogger` and binds the request's logger for nestjs-pino's PinoLogger (its
+ * AsyncLocalStorage, as nestjs-pino's own middleware does), in a Fastify onRequest hook. Nest middleware would
+ * run through @fastify/middie and Nest's wrappers for every request, even one it excludes: that cost the
+ * heartbeat route a fifth of its CPU (docs/benchmarks.md). The heartbeat routes are skipped.
+ */
+export function registerRequestLogging(fastify: FastifyInstance, httpLogger: HttpLogger): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (request.method === 'POST' && UNLOGGED_POST_ROUTES.has(request.routeOptions.url ?? '')) return done();
+    const raw = request.raw as IncomingMessage & { id?: string };
+    // pino-http logs the request under Fastify's id (genReqId above), which the response also carries.
+    raw.id = request.id;
+    httpLogger(raw, reply.raw);
+    storage.run(new Store(raw.log), done);
+  });
 }

@@ -77,6 +77,17 @@ describe('structured logs', () => {
       .filter((r) => r.req?.url === '/v1/rooms/log-room/heartbeat')
       .map((r) => r.req.id);
     expect(requestIds).toEqual(expect.arrayContaining(['req-abc-123', id]));
+
+    // A route Nest serves is logged by the request logger, under the caller's id too.
+    const admin = await call('GET', '/v1/admin/lives', { 'x-request-id': 'req-admin-401', authorization: 'Bearer wrong' });
+    expect(admin.status).toBe(401);
+    expect(admin.headers.get('x-request-id')).toBe('req-admin-401');
+    await waitFor(() => records().some((r) => r.req?.id === 'req-admin-401'), 5000, 'the admin request log line');
+    expect(records().find((r) => r.req?.id === 'req-admin-401')).toMatchObject({
+      msg: 'request completed',
+      req: { method: 'GET', url: '/v1/admin/lives' },
+      res: { statusCode: 401 },
+    });
   });
 
   it('writes one info line per transition, with roomId, liveId, type and reason', async () => {
