@@ -140,6 +140,7 @@ export class DeliveryLane {
         continue;
       }
       try {
+        const notified = this.signal.count;
         const entries = await this.fetch(capacity);
         if (this.readFailingSince !== null) {
           this.logger.log(`outbox reads succeed again after ${formatDuration(Date.now() - this.readFailingSince)}`);
@@ -148,7 +149,7 @@ export class DeliveryLane {
         for (const entry of entries) this.launch(entry);
         if (entries.length > 0) idleWaitMs = this.settings.pollMs;
         else {
-          await this.signal.wait(idleWaitMs);
+          await this.signal.wait(idleWaitMs, notified);
           idleWaitMs = Math.min(2 * idleWaitMs, Math.max(IDLE_POLL_MAX_MS, this.settings.pollMs));
         }
       } catch (err) {
