@@ -36,12 +36,25 @@
 ]]
 -- @include layout
 -- @include now
--- @include room-record
 -- @include gcra
+-- @include steady-beat
+local now, timeoutMs, suspectMs, ratePerSec, burst = now_ms(), tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[9]), tonumber(ARGV[10])
+local packed = redis.call('HGET', KEYS[1], ARGV[2])
+if packed then
+  local reply, record = steady_beat(packed, ARGV[3], ARGV[4], timeoutMs, suspectMs, ratePerSec, burst, now)
+  if record then
+    redis.call('HSET', KEYS[1], ARGV[2], record)
+    redis.call('ZADD', KEYS[2], now + suspectMs, ARGV[2])
+  end
+  if reply then return reply end
+end
+
+-- Not a steady beat: only now are the full path's pieces set up.
+-- @include room-record
 -- @include emit
 -- @include finish
 -- @include beat
 local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], outbox = KEYS[5], tag = ARGV[1]}
 use_event_token(ARGV[12])
-return beat(k, KEYS[6], KEYS[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6]), tonumber(ARGV[7]), tonumber(ARGV[8]),
-  tonumber(ARGV[9]), tonumber(ARGV[10]), ARGV[11] == '1', now_ms())
+return beat(k, KEYS[6], KEYS[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], timeoutMs, suspectMs, tonumber(ARGV[8]), ratePerSec, burst,
+  ARGV[11] == '1', now)

@@ -1,49 +1,13 @@
--- Heartbeats (heartbeat-7.lua one at a time, heartbeat-many-5.lua by the batch).
--- Needs the includes layout, room-record, gcra, emit and finish before it.
-
--- The steady beat: the room's running live `liveId` beats again, nothing pending. This is what nearly every
--- call is (every anchor, every few seconds), so it reads and rewrites the packed record `packed` directly
--- (room-record.lua's order) and answers as the full path in beat() would. No tombstone is read: a liveId is
--- refused only once its live ended (the record then says so) or a newer live replaced it in the record
--- (finish.lua), so a record still running this liveId means neither.
--- Returns nil when `packed` is not such a record (the full path decides); otherwise the reply and, when the
--- beat is taken, the record to write, after which the room is next judged at now + suspectMs (the caller writes
--- both: heartbeat-many-5.lua writes a whole batch's in one HSET and one ZADD). A taken beat's reply is its
--- deadline alone, a number: building the reply's tables would cost Redis as much as the beat itself.
-local function steady_beat(packed, liveId, anchorId, timeoutMs, suspectMs, ratePerSec, burst, now)
-  local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
-  if l ~= liveId or flags ~= STATE_CODES.live then return nil end
-  local allowed, nextTat = take_beat(tat and hb * 1000 + tat, ratePerSec, burst, now)
-  if not allowed then return {'limited', {}, nextTat} end
-  if a ~= anchorId then return {'conflict', {}, a} end
-  -- Times are kept relative to lastHeartbeatAt, which becomes now; trailing nils are left off.
-  local tatOffset = nextTat and math.floor(nextTat - now * 1000)
-  if g then
-    packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset, nil, g)
-  elseif tatOffset then
-    packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset)
-  else
-    packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q)
-  end
-  return now + timeoutMs, packed
-end
+-- The full path of a heartbeat (heartbeat-7.lua one at a time, heartbeat-many-5.lua by the batch), for every beat that
+-- is not a steady beat (steady-beat.lua). Needs the includes layout, room-record, gcra, emit and finish before it.
 
 -- One heartbeat against a shard's keys `k` {rooms, due, ending, ended, outbox, tag}, at `now`: starts a live,
 -- extends it, resumes it, or supersedes the room's previous live; the room's anchor is rate limited (GCRA, in the
 -- room record). `goneKey` is this liveId's tombstone, `anchors` the anchor index bucket (written only when
--- indexAnchor). Returns what heartbeat-7.lua returns for it; heartbeat-many-5.lua calls it for each beat of a
--- batch that is not a steady beat of a room read at the batch's start.
+-- indexAnchor). Returns what heartbeat-7.lua returns for it (a beat that only extends the live answers
+-- {'ok', {}, deadline} here). Both scripts call it for the beats steady_beat did not take.
 local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now)
   local packed = redis.call('HGET', k.rooms, roomId)
-  if packed then
-    local reply, record = steady_beat(packed, liveId, anchorId, timeoutMs, suspectMs, ratePerSec, burst, now)
-    if record then
-      redis.call('HSET', k.rooms, roomId, record)
-      redis.call('ZADD', k.due, now + suspectMs, roomId)
-    end
-    if reply then return reply end
-  end
-
   local rec = packed and decode_room(packed, roomId)
   if rec and rec.l == liveId and rec.s == 'ended' then
     -- The record is the ended live's tombstone while retained (past it, the sweep has yet to remove it).
