@@ -18,16 +18,16 @@ describe.each<Path>(['heartbeat', 'heartbeats'])('steady heartbeats through Live
     if (outcome instanceof Error) throw outcome;
     return outcome;
   };
-  const beat = (roomId: string, extra: { anchorId?: string; timeoutMs?: number; suspectMs?: number; groupId?: string } = {}) =>
-    take({
-      roomId,
-      liveId: `${roomId}-live`,
-      anchorId: 'anchor-1',
-      groupId: roomId,
-      timeoutMs: 20000,
-      suspectMs: 10000,
-      ...extra,
-    });
+  const beatOf = (roomId: string, extra: { anchorId?: string; timeoutMs?: number; suspectMs?: number; groupId?: string } = {}) => ({
+    roomId,
+    liveId: `${roomId}-live`,
+    anchorId: 'anchor-1',
+    groupId: roomId,
+    timeoutMs: 20000,
+    suspectMs: 10000,
+    ...extra,
+  });
+  const beat = (roomId: string, extra: Parameters<typeof beatOf>[1] = {}) => take(beatOf(roomId, extra));
   const record = async (roomId: string) => {
     const packed = await tier.redis.hgetBuffer(tier.keys.rooms(tier.keys.shardOf(roomId)), roomId);
     return decodeRoomRecord(roomId, packed!);
@@ -87,6 +87,26 @@ describe.each<Path>(['heartbeat', 'heartbeats'])('steady heartbeats through Live
       expect(await beat('s2')).toMatchObject({ kind: 'ok' });
     }
     expect((await record('s2')).lastHeartbeatAt).toBe(start + 25500);
+  });
+
+  it('keeps a presence report IM dates after the beats (its clock ahead of ours), as the full path does', async () => {
+    await beat('s4');
+    const t = tier.clock.now();
+    expect(await tier.lives.anchorDisconnected('s4', 'anchor-1', 's4', 30000, t + 20000)).toMatchObject({ outcome: 'interrupted' });
+    await tier.clock.advance(1000);
+    // The resume takes the full path, the next beat the steady one; through the gateway both come in one batch.
+    const beats = path === 'heartbeat' ? [await beat('s4'), await beat('s4')] : await tier.lives.heartbeats([beatOf('s4'), beatOf('s4')]);
+    expect(beats.map((b) => (b as HeartbeatOutcome).kind)).toEqual(['ok', 'ok']);
+    expect((await record('s4')).lastPresence).toEqual({ at: t + 20000, online: false });
+    // IM's next report, dated before the kept one, is older by IM's own clock.
+    expect(await tier.lives.anchorDisconnected('s4', 'anchor-1', 's4', 30000, t + 10000)).toEqual({
+      outcome: 'ignored',
+      why: 'not newer than the last report',
+    });
+    // Once our clock passes the report's date, a beat outranks it.
+    await tier.clock.advance(20000);
+    await beat('s4');
+    expect((await record('s4')).lastPresence).toBeNull();
   });
 
   it('leaves interrupted, ended and another live to the full path', async () => {

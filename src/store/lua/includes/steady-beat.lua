@@ -12,14 +12,18 @@
 -- both: heartbeat-many-5.lua writes a whole batch's in one HSET and one ZADD). A taken beat's reply is its
 -- deadline alone, a number: building the reply's tables would cost Redis as much as the beat itself.
 local function steady_beat(packed, liveId, anchorId, timeoutMs, suspectMs, ratePerSec, burst, now)
-  local l, a, flags, hb, st, to, su, q, tat, at, g = cmsgpack.unpack(packed)
+  local l, a, flags, hb, st, to, su, q, tat, at, g, pt = cmsgpack.unpack(packed)
   if l ~= liveId or flags ~= STATE_CODES.live then return nil end
   local allowed, nextTat = take_beat(tat and hb * 1000 + tat, ratePerSec, burst, now)
   if not allowed then return {'limited', {}, nextTat} end
   if a ~= anchorId then return {'conflict', {}, a} end
-  -- Times are kept relative to lastHeartbeatAt, which becomes now; trailing nils are left off.
+  -- Times are kept relative to lastHeartbeatAt, which becomes now; trailing nils are left off. A presence
+  -- report dated after this beat (IM's clock ahead of ours) is kept, as write_room keeps it; an older one goes.
   local tatOffset = nextTat and math.floor(nextTat - now * 1000)
-  if g then
+  local ptOffset = pt and hb + pt - now
+  if ptOffset and ptOffset > 0 then
+    packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset, nil, g, ptOffset)
+  elseif g then
     packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset, nil, g)
   elseif tatOffset then
     packed = cmsgpack.pack(l, a, flags, now, st + now - hb, timeoutMs, suspectMs, q, tatOffset)
