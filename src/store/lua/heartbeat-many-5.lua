@@ -1,8 +1,8 @@
 --[[
   Many heartbeats of one shard in one call (the gateway route's beats, grouped by shard): each is taken exactly
-  as heartbeat-7.lua takes it (includes/steady-beat.lua, beat.lua), in the order given, at one server time. One call instead of
-  one per beat spares Redis the script invocation and argument handling per beat, and the batch's records are
-  read in one HMGET and its steady beats written in one HSET and one ZADD.
+  as heartbeat-7.lua takes it (includes/steady-beat.lua, beat.lua), in the order given, at one server time. One
+  call instead of one per beat spares Redis the script invocation and argument handling per beat, and the batch's
+  records are read in one HMGET and its steady beats written in one HSET and one ZADD.
 
   Input:
     KEYS[1] rooms      shard HASH of room records (room-record.lua)
