@@ -57,4 +57,4 @@ end
 local k = {rooms = KEYS[1], due = KEYS[2], ending = KEYS[3], ended = KEYS[4], outbox = KEYS[5], tag = ARGV[1]}
 use_event_token(ARGV[12])
 return beat(k, KEYS[6], KEYS[7], ARGV[2], ARGV[3], ARGV[4], ARGV[5], timeoutMs, suspectMs, tonumber(ARGV[8]), ratePerSec, burst,
-  ARGV[11] == '1', now)
+  ARGV[11] == '1', now, packed)

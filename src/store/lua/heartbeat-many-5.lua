@@ -56,9 +56,12 @@ for i = 7, #ARGV, 6 do
   local n = (i - 1) / 6
   local roomId, liveId, anchorId, timeoutMs, suspectMs = ARGV[i], ARGV[i + 1], ARGV[i + 2], tonumber(ARGV[i + 4]), tonumber(ARGV[i + 5])
   local reply, record
-  -- A room met earlier in the batch has changed since it was read: the full path reads it again.
-  if records[n] and not seen[roomId] then
-    reply, record = steady_beat(records[n], liveId, anchorId, timeoutMs, suspectMs, ratePerSec, burst, now)
+  -- The record as read at the batch's start (false: none); a room met earlier in the batch has changed since, so
+  -- nil: the full path reads it again.
+  local packed = records[n]
+  if seen[roomId] then packed = nil end
+  if packed then
+    reply, record = steady_beat(packed, liveId, anchorId, timeoutMs, suspectMs, ratePerSec, burst, now)
   end
   if record then
     records_out[#records_out + 1], records_out[#records_out + 2] = roomId, record
@@ -66,7 +69,7 @@ for i = 7, #ARGV, 6 do
   elseif not reply then
     write_steady()
     reply = beat(k, gone_key(k.tag, roomId, liveId), anchor_index_key(k.tag, anchorId), roomId, liveId, anchorId,
-      ARGV[i + 3], timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now)
+      ARGV[i + 3], timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now, packed)
     -- emit.lua counts what the script emitted; each beat's reply carries only its own.
     for key in pairs(transitions) do transitions[key] = nil end
   end

@@ -4,10 +4,11 @@
 -- One heartbeat against a shard's keys `k` {rooms, due, ending, ended, outbox, tag}, at `now`: starts a live,
 -- extends it, resumes it, or supersedes the room's previous live; the room's anchor is rate limited (GCRA, in the
 -- room record). `goneKey` is this liveId's tombstone, `anchors` the anchor index bucket (written only when
--- indexAnchor). Returns what heartbeat-7.lua returns for it (a beat that only extends the live answers
+-- indexAnchor). `packed` is the room's record as the caller read it in this call (false: the room has none), or nil
+-- to have it read here. Returns what heartbeat-7.lua returns for it (a beat that only extends the live answers
 -- {'ok', {}, deadline} here). Both scripts call it for the beats steady_beat did not take.
-local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now)
-  local packed = redis.call('HGET', k.rooms, roomId)
+local function beat(k, goneKey, anchors, roomId, liveId, anchorId, groupId, timeoutMs, suspectMs, retentionMs, ratePerSec, burst, indexAnchor, now, packed)
+  if packed == nil then packed = redis.call('HGET', k.rooms, roomId) end
   local rec = packed and decode_room(packed, roomId)
   if rec and rec.l == liveId and rec.s == 'ended' then
     -- The record is the ended live's tombstone while retained (past it, the sweep has yet to remove it).
